@@ -1,0 +1,64 @@
+"""The one event shape every reader produces and every engine consumes.
+
+Readers turn whatever a log source wrote (EVTX, JSON lines, later syslog and cloud logs) into
+`Event`s whose `fields` use the names Sigma rules use. Keeping the source file and position on
+each event lets every detection point back to the exact record a person can open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class Event:
+    """One log record with its Sigma-visible fields and where it came from."""
+
+    fields: dict[str, Any]
+    source: str
+    position: int
+    """1-based record number within `source` (EVTX record number, or JSON line number)."""
+    timestamp: datetime | None = None
+    """When the event happened, always timezone-aware UTC, or None when the record has no time."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """A part of an input that could not be read; the rest of the input still is."""
+
+    source: str
+    position: str
+    """Human-readable place: 'record 12', 'line 40', 'chunk 3', 'file'."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.position}): {self.message}"
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """Parse the ISO-8601 timestamps logs carry into aware UTC datetimes; None if unparseable."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # Python's fromisoformat accepts at most 6 fractional digits; EVTX may carry 7.
+    dot = text.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+        if end - dot - 1 > 6:
+            text = text[: dot + 7] + text[end:]
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

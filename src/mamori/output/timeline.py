@@ -1,0 +1,149 @@
+"""Detections as a timeline people can read (table) and tools can load (CSV, JSON, JSONL).
+
+Every format carries the same record, with the same key names, so a CSV opened in Excel and a
+JSONL loaded into another tool say the same thing. CSV is UTF-8 with a BOM because that is what
+Excel needs to show Japanese text correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import tzinfo
+from typing import IO, Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mamori.hunt.engine import Detection
+from mamori.timefmt import show
+
+FIELDS = (
+    "timestamp",
+    "computer",
+    "channel",
+    "event_id",
+    "record_id",
+    "level",
+    "rule_title",
+    "rule_id",
+    "tags",
+    "details",
+    "source_file",
+)
+FORMATS = ("table", "csv", "json", "jsonl")
+
+LEVEL_STYLES = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "informational": "dim",
+}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def record(detection: Detection, tz: tzinfo) -> dict[str, Any]:
+    """The one shape of a detection in every output format."""
+    event = detection.event
+    fields = event.fields
+    out: dict[str, Any] = {
+        "timestamp": show(detection.timestamp, tz),
+        "timestamp_utc": detection.timestamp.isoformat() if detection.timestamp else None,
+        "computer": fields.get("Computer"),
+        "channel": fields.get("Channel"),
+        "event_id": fields.get("EventID"),
+        "record_id": fields.get("EventRecordID", event.position),
+        "level": detection.rule.level,
+        "rule_title": detection.rule.title,
+        "rule_id": detection.rule.id,
+        "tags": list(detection.rule.tags),
+        "details": {k: _json_safe(v) for k, v in detection.details.items()},
+        "source_file": event.source,
+    }
+    if detection.correlation is not None:
+        out["correlation"] = detection.correlation.correlation.type
+        out["events"] = [
+            {
+                "timestamp": show(e.timestamp, tz),
+                "source_file": e.source,
+                "record_id": e.fields.get("EventRecordID", e.position),
+                "rule_id": rule_id,
+                "computer": e.fields.get("Computer"),
+            }
+            for e, rule_id in zip(
+                detection.events, detection.correlation.rule_ids, strict=True
+            )
+        ]
+    return out
+
+
+def details_text(details: dict[str, Any]) -> str:
+    return " ¦ ".join(f"{k}: {v}" for k, v in details.items())
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
+    for item in records:
+        out.write(orjson.dumps(item, default=str))
+        out.write(b"\n")
+
+
+def write_json(records: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
+    out.write(orjson.dumps(list(records), default=str, option=orjson.OPT_INDENT_2))
+    out.write(b"\n")
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(FIELDS)
+    for item in records:
+        row = dict(item)
+        row["tags"] = ", ".join(item["tags"])
+        row["details"] = details_text(item["details"])
+        writer.writerow([row[f] if row[f] is not None else "" for f in FIELDS])
+    text.flush()
+    text.detach()
+
+
+def render_table(records: list[dict[str, Any]], console: Console) -> None:
+    table = Table(show_lines=False, expand=True, header_style="bold")
+    for name, kwargs in (
+        ("timestamp", {"no_wrap": True}),
+        ("computer", {"overflow": "fold", "max_width": 20}),
+        ("event_id", {"justify": "right"}),
+        ("level", {}),
+        ("rule_title", {"overflow": "fold", "ratio": 2}),
+        ("details", {"overflow": "fold", "ratio": 4}),
+    ):
+        table.add_column(name, **kwargs)
+    for item in records:
+        table.add_row(
+            item["timestamp"],
+            str(item["computer"] or ""),
+            str(item["event_id"] or ""),
+            Text(item["level"], style=LEVEL_STYLES.get(item["level"], "")),
+            item["rule_title"],
+            details_text(item["details"]),
+        )
+    console.print(table)
+
+
+def write(records: list[dict[str, Any]], fmt: str, out: IO[bytes]) -> None:
+    """Write machine formats to a binary stream (a file or stdout's buffer)."""
+    if fmt == "jsonl":
+        write_jsonl(records, out)
+    elif fmt == "json":
+        write_json(records, out)
+    elif fmt == "csv":
+        write_csv(records, out)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
