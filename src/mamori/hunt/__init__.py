@@ -1,0 +1,1 @@
+"""Hunting: run Sigma rules over event logs."""
