@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SIGMA
 
+from conftest import SIGMA
 from mamori.hunt.engine import HuntEngine
 from mamori.hunt.model import RuleSet
 from mamori.readers import read_events

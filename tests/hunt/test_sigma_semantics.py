@@ -13,7 +13,6 @@ import pytest
 from helpers import SYSMON, event, rule_yaml, ruleset
 from sigma.collection import SigmaCollection
 
-from mamori.hunt.loader import modifier_mapping  # noqa: F401  (registers utf16le)
 from mamori.hunt.matching.fast import FastMatcher
 from mamori.hunt.matching.reference import reference_match
 
@@ -30,23 +29,44 @@ def check(detection: str, expected: bool, **fields) -> None:
 
 CASES = [
     # plain equality is case-insensitive, with Unicode case folding
-    ("sel: {Image: 'C:\\Windows\\cmd.exe'}\ncondition: sel", {"Image": "c:\\windows\\CMD.EXE"}, True),
+    (
+        "sel: {Image: 'C:\\Windows\\cmd.exe'}\ncondition: sel",
+        {"Image": "c:\\windows\\CMD.EXE"},
+        True,
+    ),
     ("sel: {User: 'STRASSE'}\ncondition: sel", {"User": "straße"}, True),
     ("sel: {User: 'ΣΟΦΙΑ'}\ncondition: sel", {"User": "σοφια"}, True),
     ("sel: {User: '管理者'}\ncondition: sel", {"User": "管理者"}, True),
     ("sel: {User: '管理者'}\ncondition: sel", {"User": "管理"}, False),
     # contains / startswith / endswith / all
-    ("sel: {CommandLine|contains: '-EncodedCommand'}\ncondition: sel",
-     {"CommandLine": "powershell -encodedcommand AAA"}, True),
-    ("sel: {CommandLine|startswith: 'powershell'}\ncondition: sel",
-     {"CommandLine": "cmd /c powershell"}, False),
-    ("sel: {Image|endswith: '\\rundll32.exe'}\ncondition: sel",
-     {"Image": "C:\\Windows\\System32\\RUNDLL32.EXE"}, True),
-    ("sel: {CommandLine|contains|all: ['a1', 'b2']}\ncondition: sel", {"CommandLine": "x a1 y"}, False),
-    ("sel: {CommandLine|contains|all: ['a1', 'b2']}\ncondition: sel", {"CommandLine": "b2 a1"}, True),
+    (
+        "sel: {CommandLine|contains: '-EncodedCommand'}\ncondition: sel",
+        {"CommandLine": "powershell -encodedcommand AAA"},
+        True,
+    ),
+    (
+        "sel: {CommandLine|startswith: 'powershell'}\ncondition: sel",
+        {"CommandLine": "cmd /c powershell"},
+        False,
+    ),
+    (
+        "sel: {Image|endswith: '\\rundll32.exe'}\ncondition: sel",
+        {"Image": "C:\\Windows\\System32\\RUNDLL32.EXE"},
+        True,
+    ),
+    (
+        "sel: {CommandLine|contains|all: ['a1', 'b2']}\ncondition: sel",
+        {"CommandLine": "x a1 y"},
+        False,
+    ),
+    (
+        "sel: {CommandLine|contains|all: ['a1', 'b2']}\ncondition: sel",
+        {"CommandLine": "b2 a1"},
+        True,
+    ),
     # wildcards and escapes
-    ("sel: {Image: 'C:\\*\\a?c.exe'}\ncondition: sel", {"Image": "C:\\x\\y\\abc.exe"}, True),
-    ("sel: {Image: 'C:\\*\\a?c.exe'}\ncondition: sel", {"Image": "C:\\x\\ac.exe"}, False),
+    ("sel: {Image: 'C:\\\\*\\\\a?c.exe'}\ncondition: sel", {"Image": "C:\\x\\y\\abc.exe"}, True),
+    ("sel: {Image: 'C:\\\\*\\\\a?c.exe'}\ncondition: sel", {"Image": "C:\\x\\ac.exe"}, False),
     ("sel: {Image: 'a\\*b'}\ncondition: sel", {"Image": "a*b"}, True),
     ("sel: {Image: 'a\\*b'}\ncondition: sel", {"Image": "axb"}, False),
     ("sel: {Image: 'a\\?b'}\ncondition: sel", {"Image": "axb"}, False),
@@ -55,18 +75,36 @@ CASES = [
     ("sel: {User: '100%'}\ncondition: sel", {"User": "1000"}, False),
     ("sel: {CommandLine: '*a*b*'}\ncondition: sel", {"CommandLine": "x\na\nb\n"}, True),
     # base64 / base64offset / utf16 / wide / windash
-    ("sel: {CommandLine|base64: 'http'}\ncondition: sel",
-     {"CommandLine": base64.b64encode(b"http").decode()}, True),
-    ("sel: {CommandLine|base64offset|contains: 'http://'}\ncondition: sel",
-     {"CommandLine": "x " + base64.b64encode(b"AAhttp://evil").decode()}, True),
-    ("sel: {CommandLine|wide|base64offset|contains: 'ping'}\ncondition: sel",
-     {"CommandLine": base64.b64encode("xping".encode("utf-16-le")).decode()}, True),
-    ("sel: {CommandLine|utf16le|base64offset|contains: 'ping'}\ncondition: sel",
-     {"CommandLine": base64.b64encode("ping".encode("utf-16-le")).decode()}, True),
-    ("sel: {CommandLine|windash|contains: ' -exec '}\ncondition: sel",
-     {"CommandLine": "x /exec y"}, True),
-    ("sel: {CommandLine|windash|contains: ' -exec '}\ncondition: sel",
-     {"CommandLine": "x \u2013exec y"}, True),
+    (
+        "sel: {CommandLine|base64: 'http'}\ncondition: sel",
+        {"CommandLine": base64.b64encode(b"http").decode()},
+        True,
+    ),
+    (
+        "sel: {CommandLine|base64offset|contains: 'http://'}\ncondition: sel",
+        {"CommandLine": "x " + base64.b64encode(b"AAhttp://evil").decode()},
+        True,
+    ),
+    (
+        "sel: {CommandLine|wide|base64offset|contains: 'ping'}\ncondition: sel",
+        {"CommandLine": base64.b64encode("xping".encode("utf-16-le")).decode()},
+        True,
+    ),
+    (
+        "sel: {CommandLine|utf16le|base64offset|contains: 'ping'}\ncondition: sel",
+        {"CommandLine": base64.b64encode("ping".encode("utf-16-le")).decode()},
+        True,
+    ),
+    (
+        "sel: {CommandLine|windash|contains: ' -exec '}\ncondition: sel",
+        {"CommandLine": "x /exec y"},
+        True,
+    ),
+    (
+        "sel: {CommandLine|windash|contains: ' -exec '}\ncondition: sel",
+        {"CommandLine": "x \u2013exec y"},
+        True,
+    ),
     # regular expressions and their flags
     ("sel: {CommandLine|re: 'ab+c'}\ncondition: sel", {"CommandLine": "xxABBC"}, False),
     ("sel: {CommandLine|re|i: 'ab+c'}\ncondition: sel", {"CommandLine": "xxABBC"}, True),
@@ -93,12 +131,21 @@ CASES = [
     ("sel: {Hashes: null}\ncondition: sel", {"Hashes": ""}, True),
     ("sel: {Hashes: null}\ncondition: sel", {"Hashes": "x"}, False),
     ("sel: {Hashes: ''}\ncondition: sel", {"Hashes": ""}, True),
-    ("sel: {TargetUser|fieldref: SubjectUser}\ncondition: sel",
-     {"TargetUser": "Admin", "SubjectUser": "admin"}, True),
-    ("sel: {TargetUser|fieldref: SubjectUser}\ncondition: sel",
-     {"TargetUser": "Admin", "SubjectUser": "other"}, False),
-    ("sel: {TargetUser|fieldref|startswith: SubjectUser}\ncondition: sel",
-     {"TargetUser": "admin2", "SubjectUser": "admin"}, True),
+    (
+        "sel: {TargetUser|fieldref: SubjectUser}\ncondition: sel",
+        {"TargetUser": "Admin", "SubjectUser": "admin"},
+        True,
+    ),
+    (
+        "sel: {TargetUser|fieldref: SubjectUser}\ncondition: sel",
+        {"TargetUser": "Admin", "SubjectUser": "other"},
+        False,
+    ),
+    (
+        "sel: {TargetUser|fieldref|startswith: SubjectUser}\ncondition: sel",
+        {"TargetUser": "admin2", "SubjectUser": "admin"},
+        True,
+    ),
     ("sel: {User|cased: 'Admin'}\ncondition: sel", {"User": "admin"}, False),
     ("sel: {User|cased: 'Admin'}\ncondition: sel", {"User": "Admin"}, True),
     ("sel: {User|cased|contains: 'dM'}\ncondition: sel", {"User": "AdMin"}, True),
@@ -115,13 +162,22 @@ CASES = [
     ("keywords: ['*lsass*dump*']\ncondition: keywords", {"Target": "LSASS.DMP dump"}, True),
     # condition grammar: not, 1 of / all of with patterns, them, parentheses
     ("a: {User: x}\nb: {Image: y}\ncondition: a and not b", {"User": "x", "Image": "y"}, False),
-    ("sel_a: {User: x}\nsel_b: {Image: y}\nf: {User: z}\ncondition: 1 of sel_* and not f",
-     {"Image": "y"}, True),
+    (
+        "sel_a: {User: x}\nsel_b: {Image: y}\nf: {User: z}\ncondition: 1 of sel_* and not f",
+        {"Image": "y"},
+        True,
+    ),
     ("sel_a: {User: x}\nsel_b: {Image: y}\ncondition: all of sel_*", {"Image": "y"}, False),
-    ("sel_a: {User: x}\nsel_b: {Image: y}\ncondition: all of them",
-     {"User": "x", "Image": "y"}, True),
-    ("a: {User: x}\nb: {Image: y}\nc: {Path: z}\ncondition: a or (b and c)",
-     {"Image": "y", "Path": "z"}, True),
+    (
+        "sel_a: {User: x}\nsel_b: {Image: y}\ncondition: all of them",
+        {"User": "x", "Image": "y"},
+        True,
+    ),
+    (
+        "a: {User: x}\nb: {Image: y}\nc: {Path: z}\ncondition: a or (b and c)",
+        {"Image": "y", "Path": "z"},
+        True,
+    ),
     ("a: {User: x}\ncondition: not a", {}, True),
     ("a: {User|contains: x}\ncondition: not a", {"User": None}, True),
 ]
@@ -136,8 +192,6 @@ def test_logsource_selects_events() -> None:
     rs = ruleset(rule_yaml("sel: {Image|endswith: '\\cmd.exe'}\ncondition: sel"))
     matcher = FastMatcher(rs.rules)
     sysmon = event(1, Image="C:\\Windows\\cmd.exe")
-    security = event(
-        2, channel="Security", event_id=4688, NewProcessName="C:\\Windows\\cmd.exe"
-    )
+    security = event(2, channel="Security", event_id=4688, NewProcessName="C:\\Windows\\cmd.exe")
     other = event(3, channel=SYSMON, event_id=3, Image="C:\\Windows\\cmd.exe")
     assert sorted(i for _, i in matcher.match([sysmon, security, other])) == [0, 1]

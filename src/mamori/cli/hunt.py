@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +23,7 @@ from mamori.timefmt import DEFAULT_TZ, parse_user_time, zone
 Level = Enum("Level", {name: name for name in LEVELS}, type=str)  # type: ignore[misc]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"

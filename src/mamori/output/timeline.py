@@ -79,9 +79,7 @@ def record(detection: Detection, tz: tzinfo) -> dict[str, Any]:
                 "rule_id": rule_id,
                 "computer": e.fields.get("Computer"),
             }
-            for e, rule_id in zip(
-                detection.events, detection.correlation.rule_ids, strict=True
-            )
+            for e, rule_id in zip(detection.events, detection.correlation.rule_ids, strict=True)
         ]
     return out
 

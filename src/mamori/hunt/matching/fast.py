@@ -4,8 +4,9 @@ Why it is fast: events are grouped by (channel, event id) so each group only mee
 its logsource; within a group every field's *distinct* values are tested once against all the
 predicates on that field — literal strings through one case-folded Aho-Corasick automaton per
 field, everything else (regex, globs, CIDR, numbers) individually; then each rule's condition
-is combined from per-predicate boolean vectors with numpy, skipping predicates that matched
-nothing. The cost grows with distinct values × predicates per field, not events × rules.
+is combined from per-predicate bit masks (Python integers: AND/OR/NOT over thousands of events
+in one operation each), skipping predicates that matched nothing. The cost grows with
+distinct values × predicates per field, not events × rules.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ahocorasick
-import numpy as np
 
 from mamori.events import Event
 from mamori.hunt.matching.values import (
     MISSING,
     as_text,
+    required_literal,
     scalars,
     value_matches,
 )
@@ -40,17 +41,45 @@ from mamori.hunt.model import (
     Variant,
 )
 
-Bits = np.ndarray | None
-"""A boolean vector over a group's events; None stands for "all false" and costs nothing."""
+
+def rows_mask(rows: list[int]) -> int:
+    """A bit mask with the given row numbers set."""
+    if len(rows) < 64:
+        mask = 0
+        for row in rows:
+            mask |= 1 << row
+        return mask
+    buffer = bytearray(rows[-1] // 8 + 1)
+    for row in rows:
+        buffer[row >> 3] |= 1 << (row & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def mask_rows(mask: int) -> list[int]:
+    """Row numbers of the set bits, in order."""
+    rows = []
+    while mask:
+        low = mask & -mask
+        rows.append(low.bit_length() - 1)
+        mask ^= low
+    return rows
+
+
+_MEMO_LIMIT = 200_000
 
 
 class _FieldIndex:
-    """All predicates on one field of one plan, tested together per distinct value."""
+    """All predicates on one field of one plan, tested together per distinct value.
+
+    Literal tests run in one Aho-Corasick pass. Globs and regexes that need a literal
+    substring are *gated* by it: the automaton finds the literal and only then is the pattern
+    run. Results are remembered per value, because logs repeat values across batches.
+    """
 
     def __init__(self, predicates: list[tuple[int, Predicate]]) -> None:
         self.eq: dict[tuple[bool, str], list[int]] = defaultdict(list)
-        self.others: list[tuple[int, Predicate]] = []
-        automata: dict[bool, ahocorasick.Automaton] = {}
+        self.ungated: list[tuple[int, Predicate]] = []
+        self.gated: dict[int, Predicate] = {}
         patterns: dict[tuple[bool, str], list[tuple[int, str]]] = defaultdict(list)
         for pid, pred in predicates:
             test = pred.test
@@ -59,8 +88,14 @@ class _FieldIndex:
                     self.eq[(test.cased, test.value)].append(pid)
                 else:
                     patterns[(test.cased, test.value)].append((pid, test.op))
+                continue
+            gate = required_literal(test)
+            if gate is None:
+                self.ungated.append((pid, pred))
             else:
-                self.others.append((pid, pred))
+                self.gated[pid] = pred
+                patterns[gate].append((pid, "gate"))
+        automata: dict[bool, ahocorasick.Automaton] = {}
         for (cased, text), entries in patterns.items():
             automaton = automata.get(cased)
             if automaton is None:
@@ -72,22 +107,44 @@ class _FieldIndex:
         self.cased_automaton = automata.get(True)
         self.has_eq_folded = any(not cased for cased, _ in self.eq)
         self.has_eq_cased = any(cased for cased, _ in self.eq)
+        self._memo: dict[Any, frozenset[int]] = {}
+        self.missing_hits = self.test(MISSING)
+        """Predicates that hold for an event *without* this field (null, exists: false)."""
 
-    def _strings(self, text: str, cased: bool, automaton: Any, hits: set[int]) -> None:
+    @staticmethod
+    def _strings(text: str, automaton: Any, hits: set[int], gates: set[int]) -> None:
         last = len(text) - 1
         for end, (length, entries) in automaton.iter(text):
             start = end - length + 1
             for pid, op in entries:
-                if (
-                    op == "contains"
-                    or (op == "startswith" and start == 0)
-                    or (op == "endswith" and end == last)
-                ):
+                if op == "contains":
                     hits.add(pid)
+                elif op == "startswith":
+                    if start == 0:
+                        hits.add(pid)
+                elif op == "endswith":
+                    if end == last:
+                        hits.add(pid)
+                else:
+                    gates.add(pid)
 
-    def test(self, value: Any) -> set[int]:
+    def test(self, value: Any) -> frozenset[int]:
         """Ids of this field's predicates that the value satisfies."""
+        try:
+            return self._memo[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (never from readers, but be safe)
+            return frozenset(self._test(value))
+        result = frozenset(self._test(value))
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[value] = result
+        return result
+
+    def _test(self, value: Any) -> set[int]:
         hits: set[int] = set()
+        gates: set[int] = set()
         if value is not MISSING and value is not None:
             for scalar in scalars(value):
                 text = as_text(scalar)
@@ -97,11 +154,74 @@ class _FieldIndex:
                 if self.has_eq_cased:
                     hits.update(self.eq.get((True, text), ()))
                 if self.folded_automaton is not None:
-                    self._strings(folded, False, self.folded_automaton, hits)
+                    self._strings(folded, self.folded_automaton, hits, gates)
                 if self.cased_automaton is not None:
-                    self._strings(text, True, self.cased_automaton, hits)
-        for pid, pred in self.others:
+                    self._strings(text, self.cased_automaton, hits, gates)
+        for pid in gates:
+            if pid not in hits and value_matches(self.gated[pid].test, value):
+                hits.add(pid)
+        for pid, pred in self.ungated:
             if pid not in hits and value_matches(pred.test, value):
+                hits.add(pid)
+        return hits
+
+
+class _KeywordIndex:
+    """Keyword (field-less) predicates, searched in all of an event's text at once.
+
+    A keyword matches when any value of the event matches it. Substring keywords are found by
+    one automaton pass over the event's values joined by NUL (which no keyword contains, so no
+    match spans two values); the rest are run per value, gated by a literal where possible.
+    """
+
+    def __init__(self, predicates: list[tuple[int, Predicate]]) -> None:
+        automata: dict[bool, ahocorasick.Automaton] = {}
+        per_value: list[tuple[int, Predicate]] = []
+        for pid, pred in predicates:
+            test = pred.test
+            if isinstance(test, StringTest) and test.op == "contains" and test.value:
+                key = (test.cased, test.value)
+                entry: tuple[int, bool] = (pid, False)
+            elif (gate := required_literal(test)) is not None:
+                key = gate
+                entry = (pid, True)
+                per_value.append((pid, pred))
+            else:
+                per_value.append((pid, pred))
+                continue
+            automaton = automata.get(key[0])
+            if automaton is None:
+                automaton = automata[key[0]] = ahocorasick.Automaton()
+            existing = automaton.get(key[1], ())
+            automaton.add_word(key[1], (*existing, entry))
+        for automaton in automata.values():
+            automaton.make_automaton()
+        self.folded = automata.get(False)
+        self.cased = automata.get(True)
+        self.gated = {pid for pid, pred in per_value if required_literal(pred.test) is not None}
+        self.per_value = per_value
+
+    def test_event(self, fields: dict[str, Any]) -> set[int]:
+        values = [v for v in fields.values() if v is not None]
+        texts = [
+            v if type(v) is str else as_text(v)
+            for value in values
+            for v in (value if isinstance(value, list) else (value,))
+            if v is not None
+        ]
+        joined = "\0".join(texts)
+        hits: set[int] = set()
+        opened: set[int] = set()
+        for automaton, text in ((self.folded, joined.casefold()), (self.cased, joined)):
+            if automaton is None:
+                continue
+            for _, entries in automaton.iter(text):
+                for pid, is_gate in entries:
+                    (opened if is_gate else hits).add(pid)
+        for pid, pred in self.per_value:
+            if pid in hits or (pid in self.gated and pid not in opened):
+                continue
+            if any(value_matches(pred.test, value) for value in values):
                 hits.add(pid)
         return hits
 
@@ -125,9 +245,7 @@ def _fieldref_matches(test: FieldRefTest, value: Any, other: Any) -> bool:
 
 def keyword_matches(pred: Predicate, fields: dict[str, Any]) -> bool:
     """A keyword (field-less) search matches when any of the event's values does."""
-    return any(
-        value_matches(pred.test, value) for value in fields.values() if value is not None
-    )
+    return any(value_matches(pred.test, value) for value in fields.values() if value is not None)
 
 
 @dataclass(slots=True)
@@ -137,8 +255,10 @@ class _Plan:
     variants: list[tuple[int, Variant, tuple[int, ...]]]
     """(rule index, variant, plan-wide predicate id for each of the variant's predicates)."""
     fields: dict[str, _FieldIndex]
-    per_event: list[tuple[int, Predicate]] = field(default_factory=list)
-    """Keyword and field-reference predicates, which need the whole event."""
+    keywords: _KeywordIndex | None = None
+    """Keyword (field-less) predicates, tested on the distinct values of every field."""
+    field_refs: list[tuple[int, Predicate]] = field(default_factory=list)
+    """Field-reference predicates, which compare two fields of the same event."""
 
 
 def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
@@ -148,18 +268,24 @@ def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
         local = tuple(ids.setdefault(p, len(ids)) for p in variant.predicates)
         bound.append((rule_index, variant, local))
     by_field: dict[str, list[tuple[int, Predicate]]] = defaultdict(list)
-    per_event: list[tuple[int, Predicate]] = []
+    keywords: list[tuple[int, Predicate]] = []
+    field_refs: list[tuple[int, Predicate]] = []
     for pred, pid in ids.items():
-        if pred.field is None or isinstance(pred.test, FieldRefTest):
-            per_event.append((pid, pred))
+        if isinstance(pred.test, FieldRefTest):
+            field_refs.append((pid, pred))
+        elif pred.field is None:
+            keywords.append((pid, pred))
         else:
             by_field[pred.field].append((pid, pred))
-    return _Plan(bound, {f: _FieldIndex(ps) for f, ps in by_field.items()}, per_event)
+    return _Plan(
+        bound,
+        {f: _FieldIndex(ps) for f, ps in by_field.items()},
+        _KeywordIndex(keywords) if keywords else None,
+        field_refs,
+    )
 
 
-def _selects(selector: EventSelector, channel: str, event_id: Any) -> bool:
-    if selector.channel is not None and selector.channel.casefold() != channel:
-        return False
+def _selects(selector: EventSelector, event_id: Any) -> bool:
     return selector.event_ids is None or event_id in selector.event_ids
 
 
@@ -178,6 +304,10 @@ class FastMatcher:
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self.rules = list(rules)
         self._variants = [(i, v) for i, r in enumerate(self.rules) for v in r.variants]
+        self._by_channel: dict[str | None, list[int]] = defaultdict(list)
+        for n, (_, variant) in enumerate(self._variants):
+            channel = variant.selector.channel
+            self._by_channel[channel.casefold() if channel is not None else None].append(n)
         self._plans_by_group: dict[tuple[str, int | None], _Plan | None] = {}
         self._plans_by_variants: dict[tuple[int, ...], _Plan] = {}
 
@@ -185,9 +315,8 @@ class FastMatcher:
         key = (channel, event_id)
         if key in self._plans_by_group:
             return self._plans_by_group[key]
-        chosen = [
-            n for n, (_, v) in enumerate(self._variants) if _selects(v.selector, channel, event_id)
-        ]
+        candidates = sorted(self._by_channel.get(channel, []) + self._by_channel.get(None, []))
+        chosen = [n for n in candidates if _selects(self._variants[n][1].selector, event_id)]
         plan = None
         if chosen:
             signature = tuple(chosen)
@@ -219,82 +348,80 @@ class FastMatcher:
     def _match_group(
         self, plan: _Plan, events: list[Event], positions: list[int]
     ) -> list[tuple[int, int]]:
-        size = len(events)
-        bits: dict[int, np.ndarray] = {}
-
-        def mark(pid: int, rows: list[int]) -> None:
-            vector = bits.get(pid)
-            if vector is None:
-                vector = bits[pid] = np.zeros(size, dtype=bool)
-            vector[rows] = True
-
-        for name, index in plan.fields.items():
-            distinct: dict[Any, list[int]] = defaultdict(list)
+        bits: dict[int, int] = {}
+        everything = (1 << len(events)) - 1
+        tested = plan.fields
+        distinct: dict[str, dict[Any, list[int]]] = {name: {} for name in tested}
+        for row, event in enumerate(events):
+            for name, value in event.fields.items():
+                seen = distinct.get(name)
+                if seen is not None:
+                    if isinstance(value, list):
+                        value = tuple(value)
+                    rows = seen.get(value)
+                    if rows is None:
+                        seen[value] = [row]
+                    else:
+                        rows.append(row)
+        for name, values in distinct.items():
+            index = tested[name]
+            present = 0
+            for value, rows in values.items():
+                hits = index.test(value)
+                mask = rows_mask(rows) if hits or index.missing_hits else 0
+                present |= mask
+                for pid in hits:
+                    bits[pid] = bits.get(pid, 0) | mask
+            if index.missing_hits:
+                # Events without the field: only null / not-exists style tests can hold there.
+                absent = everything ^ present
+                if absent:
+                    for pid in index.missing_hits:
+                        bits[pid] = bits.get(pid, 0) | absent
+        if plan.keywords is not None:
             for row, event in enumerate(events):
-                value = event.fields.get(name, MISSING)
-                if isinstance(value, list):
-                    value = tuple(value)
-                distinct[value].append(row)
-            for value, rows in distinct.items():
-                for pid in index.test(value):
-                    mark(pid, rows)
-        for pid, pred in plan.per_event:
+                for pid in plan.keywords.test_event(event.fields):
+                    bits[pid] = bits.get(pid, 0) | (1 << row)
+        for pid, pred in plan.field_refs:
             test = pred.test
+            assert isinstance(test, FieldRefTest)
             for row, event in enumerate(events):
                 fields = event.fields
-                if isinstance(test, FieldRefTest):
-                    hit = _fieldref_matches(
-                        test, fields.get(pred.field, MISSING), fields.get(test.other, MISSING)
-                    )
-                else:
-                    hit = keyword_matches(pred, fields)
-                if hit:
-                    mark(pid, [row])
+                if _fieldref_matches(
+                    test, fields.get(pred.field, MISSING), fields.get(test.other, MISSING)
+                ):
+                    bits[pid] = bits.get(pid, 0) | (1 << row)
 
         matches: list[tuple[int, int]] = []
-        all_true = np.ones(size, dtype=bool)
         for rule_index, variant, local in plan.variants:
-            result = _evaluate(variant.condition, local, bits, all_true)
-            if result is None:
-                continue
-            for row in np.flatnonzero(result):
-                matches.append((rule_index, positions[row]))
+            result = _evaluate(variant.condition, local, bits, everything)
+            if result:
+                matches.extend((rule_index, positions[row]) for row in mask_rows(result))
         return matches
 
 
-def _evaluate(
-    node: Node, local: tuple[int, ...], bits: dict[int, np.ndarray], all_true: np.ndarray
-) -> Bits:
-    """Combine predicate vectors along a condition; None means no event matches."""
+def _evaluate(node: Node, local: tuple[int, ...], bits: dict[int, int], everything: int) -> int:
+    """Combine predicate masks along a condition; 0 means no event matches."""
     if isinstance(node, Ref):
-        return bits.get(local[node.index])
+        return bits.get(local[node.index], 0)
     if isinstance(node, And):
-        result: np.ndarray | None = all_true
         # Cheap pass first: an AND with a child that matched nothing matches nothing.
         for item in node.items:
             if isinstance(item, Ref) and local[item.index] not in bits:
-                return None
+                return 0
+        result = everything
         for item in node.items:
-            value = _evaluate(item, local, bits, all_true)
-            if value is None:
-                return None
-            result = value if result is all_true else result & value
-            if not result.any():
-                return None
+            result &= _evaluate(item, local, bits, everything)
+            if not result:
+                return 0
         return result
     if isinstance(node, Or):
-        acc: np.ndarray | None = None
+        acc = 0
         for item in node.items:
-            value = _evaluate(item, local, bits, all_true)
-            if value is not None:
-                acc = value if acc is None else acc | value
+            acc |= _evaluate(item, local, bits, everything)
         return acc
     if isinstance(node, Not):
-        value = _evaluate(node.item, local, bits, all_true)
-        if value is None:
-            return all_true
-        inverted = ~value
-        return inverted if inverted.any() else None
+        return everything ^ _evaluate(node.item, local, bits, everything)
     if isinstance(node, Const):
-        return all_true if node.value else None
+        return everything if node.value else 0
     raise TypeError(f"unknown condition node {node!r}")

@@ -59,20 +59,38 @@ def _string_regex(value: SigmaString, cased: bool) -> re.Pattern[str]:
     return re.compile("".join(pieces), re.DOTALL)
 
 
-def _scalar_text_matches(value: SigmaString, cased: bool, event_value: Any) -> bool:
+def _scalar_text_matches(
+    value: SigmaString, cased: bool, event_value: Any, anywhere: bool = False
+) -> bool:
     if event_value is MISSING or event_value is None:
         return False
     pattern = _string_regex(value, cased)
+    match = pattern.search if anywhere else pattern.fullmatch
     for scalar in scalars(event_value):
         text = as_text(scalar)
-        if pattern.fullmatch(text if cased else text.casefold()):
+        if match(text if cased else text.casefold()):
+            return True
+    return False
+
+
+def _keyword(value: Any, fields: dict[str, Any]) -> bool:
+    """Keywords search every value of the event, as substrings."""
+    for event_value in fields.values():
+        if isinstance(value, SigmaExpansion):
+            if any(_keyword(v, {"_": event_value}) for v in value.values):
+                return True
+        elif isinstance(value, SigmaString):
+            cased = isinstance(value, SigmaCasedString)
+            if _scalar_text_matches(value, cased, event_value, anywhere=True):
+                return True
+        elif event_value is not None and _value(value, "_", {"_": event_value}):
             return True
     return False
 
 
 def _value(value: Any, field: str | None, fields: dict[str, Any]) -> bool:
-    if field is None:  # keyword: any value of the event
-        return any(_value(value, name, fields) for name, v in fields.items() if v is not None)
+    if field is None:
+        return _keyword(value, fields)
     event_value = fields.get(field, MISSING)
     if isinstance(value, SigmaExpansion):
         return any(_value(v, field, fields) for v in value.values)
@@ -136,17 +154,49 @@ def reference_match(rule: SigmaRule, fields: dict[str, Any]) -> bool:
         event_id = int(fields.get("EventID"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         event_id = None
+    used = _fields_used(rule)
     for variant in variants:
         if variant.channel is not None and variant.channel.casefold() != channel:
             continue
         if variant.event_ids is not None and event_id not in variant.event_ids:
             continue
-        # Present the event under Sigma's names: a renamed field is read from its source.
+        if used & variant.absent:
+            continue
+        if variant.provider and str(fields.get("Provider_Name", "")).casefold() != (
+            variant.provider.casefold()
+        ):
+            continue
+        if any(
+            as_text(fields.get(name, "")).casefold() not in {v.casefold() for v in allowed}
+            for name, allowed in variant.conditions.items()
+        ):
+            continue
+        # Present the event under Sigma's names and values, read from where this kind keeps them.
         view = dict(fields)
         for sigma_name, event_name in variant.fields.items():
-            view[sigma_name] = fields.get(event_name, MISSING)
-            if view[sigma_name] is MISSING:
-                del view[sigma_name]
+            view.pop(sigma_name, None)
+            if event_name in fields:
+                view[sigma_name] = fields[event_name]
+        for sigma_name, table in variant.values.items():
+            current = view.get(sigma_name)
+            if current is not None:
+                back = {v.casefold(): k for k, v in table.items()}
+                view[sigma_name] = back.get(as_text(current).casefold(), current)
         if any(_condition(c.parse(), view) for c in rule.detection.parsed_condition):
             return True
     return False
+
+
+def _fields_used(rule: SigmaRule) -> set[str]:
+    used: set[str] = set()
+
+    def walk(item: ConditionItem) -> None:
+        if isinstance(item, ConditionFieldEqualsValueExpression):
+            used.add(item.field)
+        for arg in getattr(item, "args", ()) or ():
+            if isinstance(arg, ConditionItem):
+                walk(arg)
+
+    for condition in rule.detection.parsed_condition:
+        walk(condition.parse())
+    return used

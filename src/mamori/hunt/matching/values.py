@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from mamori.hunt.model import (
@@ -151,3 +153,46 @@ def value_matches(test: ValueTest, value: Any) -> bool:
     if value is MISSING or value is None:
         return False
     return any(scalar_matches(test, v) for v in scalars(value))
+
+
+def required_literal(test: ValueTest) -> tuple[bool, str] | None:
+    """A substring every value matching `test` must contain, as (cased, text), if one exists.
+
+    Lets the fast matcher run an expensive pattern only on values that contain it. For a
+    case-insensitive pattern the literal is case-folded and looked for in the folded value.
+    """
+    if isinstance(test, GlobTest):
+        literals = [part[1] for part in test.parts if part[0] == "lit"]
+        longest = max(literals, key=len, default="")
+        return (test.cased, longest) if longest else None
+    if isinstance(test, RegexTest):
+        found = _regex_literal(test.pattern, "i" in test.flags)
+        if found is None:
+            return None
+        literal, ignorecase = found
+        if ignorecase:
+            # Only ASCII is safe to fold: Python's IGNORECASE and casefold() differ beyond it.
+            return (False, literal.casefold()) if literal.isascii() else None
+        return (True, literal)
+    return None
+
+
+def _regex_literal(pattern: str, ignorecase: bool) -> tuple[str, bool] | None:
+    """The longest run of plain characters the regex must match in sequence, if any, and
+    whether it matches case-insensitively (flags given or written inline as `(?i)`)."""
+    try:
+        parsed = sre_parse.parse(pattern, re.IGNORECASE if ignorecase else 0)
+    except (re.error, OverflowError, RecursionError):
+        return None
+    ignorecase = bool(parsed.state.flags & re.IGNORECASE)
+    best, run = "", []
+    for op, arg in parsed:
+        if op is sre_constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    if len(run) > len(best):
+        best = "".join(run)
+    return (best, ignorecase) if len(best) >= 3 else None
