@@ -11,6 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+SYSTEM_PREFIX = "System."
+"""Where a System field goes when the event's own data uses the same name (see readers)."""
+
+
+def channel_of(fields: dict[str, Any]) -> Any:
+    """The log an event was written to, which is what a logsource selects on."""
+    return fields.get("System.Channel", fields.get("Channel"))
+
+
+def event_id_of(fields: dict[str, Any]) -> Any:
+    return fields.get("System.EventID", fields.get("EventID"))
+
 
 @dataclass(slots=True)
 class Event:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mamori.events import Event, InputProblem
+from mamori.events import Event, InputProblem, channel_of
 from mamori.readers import list_input_files, read_events
 from mamori.readers.evtx import _OPTIONS, read_evtx
 
@@ -94,9 +94,19 @@ def test_log_cleared_user_data() -> None:
     assert fields["Channel"] == "Security"
     assert fields["SubjectUserName"] == "Sec504"
     assert fields["SubjectLogonId"] == "0x99e3d"
-    cleared = first(read(sample("DeepBlueCLI/disablestop-eventlog.evtx"))[0], 104)
-    assert cleared["Channel"] == "System"
-    assert cleared["UserData.LogFileCleared.Channel"] == "System"
+    # System 104 names the cleared log `Channel`: rules about it test that value, while the
+    # log the event itself was written to stays reachable for logsource selection.
+    events = read(
+        sample(
+            "EVTX-to-MITRE-Attack/TA0005-Defense Evasion/"
+            "T1070.001-Clear Windows event logs/ID104-1102-Event log cleared.evtx"
+        )
+    )[0]
+    cleared_logs = {e.fields["Channel"] for e in events if e.fields.get("EventID") == 104}
+    assert "Application" in cleared_logs
+    cleared = next(e.fields for e in events if e.fields.get("Channel") == "Application")
+    assert cleared["System.Channel"] == "System"
+    assert channel_of(cleared) == "System"
 
 
 def test_whole_corpus_reads_without_problems() -> None:

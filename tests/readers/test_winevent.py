@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
+from mamori.events import channel_of
 from mamori.readers.winevent import flatten, timestamp_of, to_event
 
 SECURITY_4688 = {
@@ -130,7 +131,7 @@ def test_null_or_text_event_data() -> None:
 
 
 def test_user_data_leaf_names_and_clash_with_system() -> None:
-    """System 104 names the cleared log `Channel`; the event's own Channel must stay."""
+    """System 104 names the cleared log `Channel`: rules test that one; System's moves aside."""
     event = {
         "System": {"EventID": 104, "Channel": "System"},
         "UserData": {
@@ -146,8 +147,9 @@ def test_user_data_leaf_names_and_clash_with_system() -> None:
         },
     }
     fields = flatten(event)
-    assert fields["Channel"] == "System"
-    assert fields["UserData.LogFileCleared.Channel"] == "Security"
+    assert fields["Channel"] == "Security"
+    assert fields["System.Channel"] == "System"
+    assert channel_of(fields) == "System"
     assert fields["SubjectUserName"] == "jwrig"
     assert fields["BackupPath"] is None
     assert fields["Deeper"] == 5
@@ -167,10 +169,11 @@ def test_other_nested_sections_are_flattened() -> None:
     assert fields["Message"] == "m"
 
 
-def test_event_data_clash_with_system_keeps_both() -> None:
+def test_event_data_clash_with_system_keeps_both_system_aside() -> None:
     fields = flatten({"System": {"Channel": "Security"}, "EventData": {"Channel": "Other", "X": 1}})
-    assert fields["Channel"] == "Security"
-    assert fields["EventData.Channel"] == "Other"
+    assert fields["Channel"] == "Other"
+    assert fields["System.Channel"] == "Security"
+    assert channel_of(fields) == "Security"
     assert fields["X"] == 1
 
 

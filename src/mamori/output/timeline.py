@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mamori.events import channel_of, event_id_of
 from mamori.hunt.engine import Detection
 from mamori.timefmt import show
 
@@ -59,8 +60,8 @@ def record(detection: Detection, tz: tzinfo) -> dict[str, Any]:
         "timestamp": show(detection.timestamp, tz),
         "timestamp_utc": detection.timestamp.isoformat() if detection.timestamp else None,
         "computer": fields.get("Computer"),
-        "channel": fields.get("Channel"),
-        "event_id": fields.get("EventID"),
+        "channel": channel_of(fields),
+        "event_id": event_id_of(fields),
         "record_id": fields.get("EventRecordID", event.position),
         "level": detection.rule.level,
         "rule_title": detection.rule.title,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from mamori.events import Event, parse_utc
+from mamori.events import SYSTEM_PREFIX, Event, parse_utc
 
 _NESTED_SECTIONS = ("UserData", "ProcessingErrorData", "BinaryEventData", "DebugData")
 """Event sections whose one wrapper element holds fields under leaf names."""
@@ -107,13 +107,24 @@ def _system(system: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _nested(node: dict[str, Any], fields: dict[str, Any], path: str) -> None:
-    """Fields of UserData-like sections under their leaf names.
+def _place(fields: dict[str, Any], name: str, value: Any, path: str, system: set[str]) -> None:
+    """Put an event-data value under its name; on a clash with a System field the event's own
+    data wins the plain name (System 104 names the *cleared* log `Channel`, and that is what
+    rules about it test) and System's value moves to `System.<name>`, where the logsource
+    selection reads it. A clash between two data sections keeps the first under the name."""
+    current = fields.get(name)
+    if current is None:
+        fields[name] = value
+    elif name in system:
+        system.discard(name)
+        fields[SYSTEM_PREFIX + name] = current
+        fields[name] = value
+    else:
+        fields[f"{path}.{name}"] = value
 
-    A leaf whose name already has a value (System 104 names the cleared log `Channel`) is
-    stored under its dotted path instead, so neither is lost and the System `Channel` that
-    selects the logsource stays right.
-    """
+
+def _nested(node: dict[str, Any], fields: dict[str, Any], path: str, system: set[str]) -> None:
+    """Fields of UserData-like sections under their leaf names (clashes: see `_place`)."""
     for name, value in node.items():
         if name == "#attributes":
             continue
@@ -121,12 +132,9 @@ def _nested(node: dict[str, Any], fields: dict[str, Any], path: str) -> None:
             if "#text" in value:
                 value = value["#text"]
             else:
-                _nested(value, fields, f"{path}.{name}")
+                _nested(value, fields, f"{path}.{name}", system)
                 continue
-        if fields.get(name) is None:
-            fields[name] = value
-        else:
-            fields[f"{path}.{name}"] = value
+        _place(fields, name, value, path, system)
 
 
 def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
@@ -157,24 +165,24 @@ def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _merge_clash(fields: dict[str, Any], data: dict[str, Any], path: str) -> dict[str, Any]:
-    """Add `data` to `fields`; a name System already gave a value to goes under `path.name`."""
+def _merge_clash(
+    fields: dict[str, Any], data: dict[str, Any], path: str, system: set[str]
+) -> dict[str, Any]:
+    """Add `data` to `fields`, resolving name clashes as `_place` does."""
     for name, value in data.items():
-        if fields.get(name) is None:
-            fields[name] = value
-        else:
-            fields[f"{path}.{name}"] = value
+        _place(fields, name, value, path, system)
     return fields
 
 
 def flatten(event: dict[str, Any]) -> dict[str, Any]:
     """Sigma-visible fields of one event: the object under `Event`, or Velociraptor's row.
 
-    System fields come first and win name clashes (a clashing value stays reachable under
-    its dotted path, e.g. `EventData.Channel`). The input is not modified.
+    On a name clash the event's own data keeps the plain name and the System value moves to
+    `System.<name>` (see `_place`). The input is not modified.
     """
     system = event.get("System")
     fields = _system(system) if type(system) is dict else {}
+    system_keys = set(fields)
     data = event.get("EventData")
     if type(data) is dict:
         # Only classic (non-manifest) events wrap values in objects, always under these keys.
@@ -182,8 +190,12 @@ def flatten(event: dict[str, Any]) -> dict[str, Any]:
             data = _unwrap(data)
         merged = fields | data
         if len(merged) != len(fields) + len(data):
-            merged = _merge_clash(fields, data, "EventData")
+            merged = _merge_clash(fields, data, "EventData", system_keys)
         fields = merged
+        for name in [n for n in data if " " in n]:
+            # Defender and other classic providers name fields "Threat Name"; Sigma rules
+            # (and THOR, Hayabusa) use them without spaces: "ThreatName".
+            fields.setdefault(name.replace(" ", ""), data[name])
     elif data is not None:
         # <EventData>text</EventData> without <Data> children.
         fields.setdefault("Data", data)
@@ -191,7 +203,7 @@ def flatten(event: dict[str, Any]) -> dict[str, Any]:
         for section in _NESTED_SECTIONS:
             nested = event.get(section)
             if type(nested) is dict:
-                _nested(nested, fields, section)
+                _nested(nested, fields, section, system_keys)
     return fields
 
 

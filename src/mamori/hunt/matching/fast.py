@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from mamori.events import Event
+from mamori.events import Event, channel_of, event_id_of
 from mamori.hunt.matching.values import (
     MISSING,
     as_text,
@@ -332,10 +332,10 @@ class FastMatcher:
         groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
         for index, event in enumerate(events):
             fields = event.fields
-            channel = fields.get("Channel")
+            channel = channel_of(fields)
             key = (
                 channel.casefold() if isinstance(channel, str) else "",
-                _event_id(fields.get("EventID")),
+                _event_id(event_id_of(fields)),
             )
             groups[key].append(index)
         matches: list[tuple[int, int]] = []

@@ -35,6 +35,7 @@ from sigma.types import (
     SpecialChars,
 )
 
+from mamori.events import channel_of, event_id_of
 from mamori.hunt import logsources
 from mamori.hunt.matching.values import (
     MISSING,
@@ -149,9 +150,9 @@ def reference_match(rule: SigmaRule, fields: dict[str, Any]) -> bool:
     """Does the rule match an event with these (Sigma-named, Windows) fields?"""
     ls = rule.logsource
     variants = logsources.variants_for(ls.product, ls.category, ls.service) or []
-    channel = str(fields.get("Channel", "")).casefold()
+    channel = str(channel_of(fields) or "").casefold()
     try:
-        event_id = int(fields.get("EventID"))  # type: ignore[arg-type]
+        event_id = int(event_id_of(fields))
     except (TypeError, ValueError):
         event_id = None
     used = _fields_used(rule)
