@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import event, ruleset
-
 from mamori.hunt.engine import HuntEngine
+
+from helpers import event, ruleset
 
 FAILED_LOGON = """
 title: Failed logon

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SIGMA
 from sigma.collection import SigmaCollection
 
 from mamori.hunt.engine import HuntEngine
 from mamori.hunt.matching.reference import reference_match
 from mamori.hunt.model import RuleSet
 from mamori.readers import read_events
+
+from conftest import SIGMA
 
 REGRESSION = SIGMA / "regression_data"
 

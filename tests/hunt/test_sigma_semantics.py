@@ -10,11 +10,12 @@ import base64
 import textwrap
 
 import pytest
-from helpers import SYSMON, event, rule_yaml, ruleset
 from sigma.collection import SigmaCollection
 
 from mamori.hunt.matching.fast import FastMatcher
 from mamori.hunt.matching.reference import reference_match
+
+from helpers import SYSMON, event, rule_yaml, ruleset
 
 
 def check(detection: str, expected: bool, **fields) -> None:
