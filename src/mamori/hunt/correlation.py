@@ -77,6 +77,18 @@ class CorrelationEngine:
     def rule_ids(self) -> set[str]:
         return set(self._by_rule)
 
+    @property
+    def fields_needed(self) -> set[str]:
+        """Every event field a correlation reads (group-by, aliases, counted field)."""
+        names: set[str] = set()
+        for corr in self.correlations:
+            names.update(corr.group_by)
+            for mapping in corr.aliases.values():
+                names.update(mapping.values())
+            if corr.condition is not None and corr.condition.field:
+                names.add(corr.condition.field)
+        return names
+
     def feed(self, matches: Iterable[tuple[str, Event]]) -> list[CorrelationMatch]:
         """Take (rule id, event) matches, sorted by event time, and return what fired."""
         fired: list[CorrelationMatch] = []

@@ -124,6 +124,14 @@ class HuntEngine:
             detections.extend(self._correlated(self.correlations.feed(feed)))
         return detections
 
+    def take_pending(self) -> list[tuple[str, Event]]:
+        """Hand over correlation input held back for ordering (to merge parallel workers)."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    def add_pending(self, pending: Iterable[tuple[str, Event]]) -> None:
+        self._pending.extend(pending)
+
     def finish(self) -> list[Detection]:
         """End of input: run correlations held back for ordering, close open windows."""
         pending, self._pending = self._pending, []
