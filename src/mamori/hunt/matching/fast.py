@@ -11,9 +11,11 @@ distinct values × predicates per field, not events × rules.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
@@ -201,29 +203,59 @@ class _KeywordIndex:
         self.gated = {pid for pid, pred in per_value if required_literal(pred.test) is not None}
         self.per_value = per_value
 
-    def test_event(self, fields: dict[str, Any]) -> set[int]:
-        values = [v for v in fields.values() if v is not None]
+    def test_events(self, events: list[Event]) -> dict[int, int]:
+        """Predicate id → bit mask of the events (rows) whose text the keyword matches.
+
+        All events of the group go through the automaton as one string (values separated by
+        NUL, events by SOH), so the per-event Python work is only joining its values.
+        """
         texts = [
-            v if type(v) is str else as_text(v)
-            for value in values
-            for v in (value if isinstance(value, list) else (value,))
-            if v is not None
+            "\0".join(
+                [
+                    v if type(v) is str else str(v) if type(v) is int else _flat_text(v)
+                    for v in e.fields.values()
+                    if v is not None
+                ]
+            )
+            for e in events
         ]
-        joined = "\0".join(texts)
-        hits: set[int] = set()
-        opened: set[int] = set()
-        for automaton, text in ((self.folded, joined.casefold()), (self.cased, joined)):
+        corpus = "\1".join(texts)
+        starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+        hits: dict[int, int] = {}
+        opened: dict[int, int] = {}
+        for automaton, text in ((self.folded, None), (self.cased, corpus)):
             if automaton is None:
                 continue
-            for _, entries in automaton.iter(text):
+            if text is None:
+                text = corpus.casefold()
+                # Folding can change lengths (ß → ss): locate events in the folded text.
+                if len(text) != len(corpus):
+                    folded = [t.casefold() for t in texts]
+                    text = "\1".join(folded)
+                    offsets = list(accumulate((len(t) + 1 for t in folded[:-1]), initial=0))
+                else:
+                    offsets = starts
+            else:
+                offsets = starts
+            for end, entries in automaton.iter(text):
+                bit = 1 << (bisect_right(offsets, end) - 1)
                 for pid, is_gate in entries:
-                    (opened if is_gate else hits).add(pid)
+                    target = opened if is_gate else hits
+                    target[pid] = target.get(pid, 0) | bit
         for pid, pred in self.per_value:
-            if pid in hits or (pid in self.gated and pid not in opened):
-                continue
-            if any(value_matches(pred.test, value) for value in values):
-                hits.add(pid)
+            candidates = opened.get(pid, 0) if pid in self.gated else (1 << len(events)) - 1
+            candidates &= ~hits.get(pid, 0)
+            for row in mask_rows(candidates):
+                fields = events[row].fields
+                if any(value_matches(pred.test, v) for v in fields.values() if v is not None):
+                    hits[pid] = hits.get(pid, 0) | (1 << row)
         return hits
+
+
+def _flat_text(value: Any) -> str:
+    if type(value) is list or type(value) is tuple:
+        return "\0".join(as_text(v) for v in value if v is not None)
+    return as_text(value)
 
 
 def _fieldref_matches(test: FieldRefTest, value: Any, other: Any) -> bool:
@@ -256,9 +288,10 @@ class _Plan:
     """(rule index, variant, plan-wide predicate id for each of the variant's predicates)."""
     fields: dict[str, _FieldIndex]
     keywords: _KeywordIndex | None = None
-    """Keyword (field-less) predicates, tested on the distinct values of every field."""
+    """Keyword (field-less) predicates, tested on all of each event's text."""
     field_refs: list[tuple[int, Predicate]] = field(default_factory=list)
     """Field-reference predicates, which compare two fields of the same event."""
+    field_names: frozenset[str] = frozenset()
 
 
 def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
@@ -277,12 +310,14 @@ def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
             keywords.append((pid, pred))
         else:
             by_field[pred.field].append((pid, pred))
-    return _Plan(
+    plan = _Plan(
         bound,
         {f: _FieldIndex(ps) for f, ps in by_field.items()},
         _KeywordIndex(keywords) if keywords else None,
         field_refs,
     )
+    plan.field_names = frozenset(plan.fields)
+    return plan
 
 
 def _selects(selector: EventSelector, event_id: Any) -> bool:
@@ -351,18 +386,20 @@ class FastMatcher:
         bits: dict[int, int] = {}
         everything = (1 << len(events)) - 1
         tested = plan.fields
+        names = plan.field_names
         distinct: dict[str, dict[Any, list[int]]] = {name: {} for name in tested}
         for row, event in enumerate(events):
-            for name, value in event.fields.items():
-                seen = distinct.get(name)
-                if seen is not None:
-                    if isinstance(value, list):
-                        value = tuple(value)
-                    rows = seen.get(value)
-                    if rows is None:
-                        seen[value] = [row]
-                    else:
-                        rows.append(row)
+            fields = event.fields
+            for name in names & fields.keys():
+                value = fields[name]
+                if type(value) is list:
+                    value = tuple(value)
+                seen = distinct[name]
+                rows = seen.get(value)
+                if rows is None:
+                    seen[value] = [row]
+                else:
+                    rows.append(row)
         for name, values in distinct.items():
             index = tested[name]
             present = 0
@@ -379,9 +416,8 @@ class FastMatcher:
                     for pid in index.missing_hits:
                         bits[pid] = bits.get(pid, 0) | absent
         if plan.keywords is not None:
-            for row, event in enumerate(events):
-                for pid in plan.keywords.test_event(event.fields):
-                    bits[pid] = bits.get(pid, 0) | (1 << row)
+            for pid, mask in plan.keywords.test_events(events).items():
+                bits[pid] = bits.get(pid, 0) | mask
         for pid, pred in plan.field_refs:
             test = pred.test
             assert isinstance(test, FieldRefTest)
