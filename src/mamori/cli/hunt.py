@@ -116,7 +116,10 @@ def hunt(
             with output.open("w", encoding="utf-8") as handle:
                 render_table(records, Console(file=handle, width=200, no_color=True))
         elif records:
-            render_table(records, Console())
+            console = Console()
+            if not console.is_terminal:  # piped into a file or pager: do not squeeze to 80
+                console = Console(width=200, no_color=True)
+            render_table(records, console)
     elif output:
         with output.open("wb") as handle:
             write(records, fmt.value, handle)

@@ -40,6 +40,11 @@ _KEY_FIELDS = (
     "ScriptBlockText",
 )
 _DETAIL_LIMIT = 500
+_NOT_DETAILS = frozenset(
+    {"Channel", "Computer", "EventID", "EventRecordID", "Keywords", "Level", "Opcode", "Task"}
+    | {"Provider_Guid", "Provider_Name", "TimeCreated", "Version"}
+)
+"""System fields: shown in their own columns or only select the event kind, so not details."""
 
 
 @dataclass(slots=True)
@@ -69,7 +74,7 @@ def event_details(event: Event, preferred: Iterable[str]) -> dict[str, Any]:
     """The fields a person needs to judge a match: the rule's own fields first, then key ones."""
     details: dict[str, Any] = {}
     for name in (*preferred, *_KEY_FIELDS):
-        if name in details:
+        if name in details or name in _NOT_DETAILS:
             continue
         value = event.fields.get(name)
         if value is None or value == "":

@@ -14,6 +14,7 @@ from datetime import tzinfo
 from typing import IO, Any
 
 import orjson
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -113,15 +114,19 @@ def write_csv(records: Iterable[dict[str, Any]], out: IO[bytes]) -> None:
     text.detach()
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def render_table(records: list[dict[str, Any]], console: Console) -> None:
-    table = Table(show_lines=False, expand=True, header_style="bold")
+    table = Table(show_lines=False, expand=True, header_style="bold", box=box.SIMPLE_HEAD)
     for name, kwargs in (
-        ("timestamp", {"no_wrap": True}),
-        ("computer", {"overflow": "fold", "max_width": 20}),
-        ("event_id", {"justify": "right"}),
-        ("level", {}),
-        ("rule_title", {"overflow": "fold", "ratio": 2}),
-        ("details", {"overflow": "fold", "ratio": 4}),
+        ("timestamp", {"no_wrap": True, "min_width": 19}),
+        ("computer", {"overflow": "fold", "max_width": 24}),
+        ("event_id", {"justify": "right", "no_wrap": True, "min_width": 5}),
+        ("level", {"no_wrap": True, "min_width": 4}),
+        ("rule_title", {"overflow": "fold", "ratio": 2, "min_width": 20}),
+        ("details", {"overflow": "ellipsis", "ratio": 4, "max_width": 400}),
     ):
         table.add_column(name, **kwargs)
     for item in records:
@@ -131,7 +136,7 @@ def render_table(records: list[dict[str, Any]], console: Console) -> None:
             str(item["event_id"] or ""),
             Text(item["level"], style=LEVEL_STYLES.get(item["level"], "")),
             item["rule_title"],
-            details_text(item["details"]),
+            _shorten(details_text(item["details"]), 300),
         )
     console.print(table)
 
