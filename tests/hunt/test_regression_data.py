@@ -65,8 +65,6 @@ def test_rule_fires_on_its_sample(sigma_all, rule_id: str, sample: Path, match_c
     assert all(reference_match(sigma_rule, d.event.fields) for d in found)
     # ...and so is every event the rule did not report, the other way round.
     reported = {id(d.event) for d in found}
-    assert not any(
-        reference_match(sigma_rule, e.fields) for e in events if id(e) not in reported
-    )
+    assert not any(reference_match(sigma_rule, e.fields) for e in events if id(e) not in reported)
     if match_count is not None:
         assert len(found) == UPSTREAM_COUNT_MISMATCH.get(rule_id, match_count)
