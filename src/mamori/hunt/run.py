@@ -24,8 +24,9 @@ from mamori.readers import list_input_files, read_events
 BATCH_SIZE = 20_000
 PARALLEL_MIN_BYTES = 4 << 20
 """Below this much input a worker pool costs more than it saves."""
-CHUNK_BYTES = 2 << 20
-"""Files are handed to workers in chunks of about this size, so cores finish together."""
+CHUNKS_PER_WORKER = 4
+"""Files are handed to workers in about this many chunks each, so cores finish together
+while each chunk still fills whole batches."""
 
 _OUTPUT_FIELDS = ("Computer", "Channel", "System.Channel", "EventID", "System.EventID")
 _OUTPUT_FIELDS += ("EventRecordID",)
@@ -117,29 +118,38 @@ def _slim(event: Event, keep: Iterable[str]) -> Event:
     )
 
 
+_Found = tuple[int, Event, dict]
+"""A worker's detection: rule index, slim event, details (the parent has the rule itself)."""
+
+
 def _hunt_chunk(
     args: tuple[list[str], _Window, int],
-) -> tuple[list[Detection], list[tuple[str, Event]], HuntStats]:
+) -> tuple[list[_Found], list[tuple[str, Event]], HuntStats]:
     files, window, batch_size = args
     engine = _worker_engine
     assert engine is not None, "worker started without a rule set"
     stats = HuntStats()
-    detections = _run(engine, files, window, stats, batch_size, None, None)
-    for detection in detections:
-        detection.event = _slim(detection.event, _OUTPUT_FIELDS)
+    index = {id(rule.meta): n for n, rule in enumerate(engine.ruleset.rules)}
+    found = [
+        (index[id(d.rule)], _slim(d.event, _OUTPUT_FIELDS), d.details)
+        for d in _run(engine, files, window, stats, batch_size, None, None)
+    ]
     needed = (*_OUTPUT_FIELDS, *engine.correlations.fields_needed)
     pending = [(rule_id, _slim(event, needed)) for rule_id, event in engine.take_pending()]
-    return detections, pending, stats
+    return found, pending, stats
 
 
-def _chunks(files: list[Path]) -> list[list[str]]:
+def _chunks(files: list[Path], workers: int) -> list[list[str]]:
+    """Files split, in input order, into chunks of similar total size."""
+    sizes = {path: _size(path) for path in files}
+    target = max(1, sum(sizes.values()) // (workers * CHUNKS_PER_WORKER))
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
-    for path in sorted(files, key=lambda p: -_size(p)):
+    for path in files:
         current.append(str(path))
-        size += _size(path)
-        if size >= CHUNK_BYTES:
+        size += sizes[path]
+        if size >= target:
             chunks.append(current)
             current, size = [], 0
     if current:
@@ -201,9 +211,13 @@ def hunt_files(
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
-                jobs = [(chunk, window, batch_size) for chunk in _chunks(files)]
+                jobs = [(chunk, window, batch_size) for chunk in _chunks(files, workers)]
+                rules = ruleset.rules
                 for found, pending, part in pool.imap_unordered(_hunt_chunk, jobs):
-                    detections.extend(found)
+                    detections.extend(
+                        Detection(rules[n].meta, event, event.timestamp, details)
+                        for n, event, details in found
+                    )
                     engine.add_pending(pending)
                     stats.events += part.events
                     stats.events_in_range += part.events_in_range

@@ -292,6 +292,10 @@ class _Plan:
     field_refs: list[tuple[int, Predicate]] = field(default_factory=list)
     """Field-reference predicates, which compare two fields of the same event."""
     field_names: frozenset[str] = frozenset()
+    users: dict[int, list[int]] = field(default_factory=dict)
+    """Predicate id → the variants that test it: only those can change when it fires."""
+    always: list[int] = field(default_factory=list)
+    """Variants that match when none of their predicates fires (e.g. `not filter`)."""
 
 
 def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
@@ -317,6 +321,11 @@ def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
         field_refs,
     )
     plan.field_names = frozenset(plan.fields)
+    for position, (_, variant, local) in enumerate(bound):
+        if _evaluate(variant.condition, local, {}, 1):
+            plan.always.append(position)
+        for pid in set(local):
+            plan.users.setdefault(pid, []).append(position)
     return plan
 
 
@@ -429,7 +438,13 @@ class FastMatcher:
                     bits[pid] = bits.get(pid, 0) | (1 << row)
 
         matches: list[tuple[int, int]] = []
-        for rule_index, variant, local in plan.variants:
+        candidates = set(plan.always)
+        users = plan.users
+        for pid in bits:
+            candidates.update(users[pid])
+        variants = plan.variants
+        for position in candidates:
+            rule_index, variant, local = variants[position]
             result = _evaluate(variant.condition, local, bits, everything)
             if result:
                 matches.extend((rule_index, positions[row]) for row in mask_rows(result))
