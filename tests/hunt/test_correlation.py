@@ -78,6 +78,7 @@ def test_event_count_fires_once_per_burst_and_groups() -> None:
     assert found[0].rule.title == "Correlated"
     assert found[0].details["TargetUserName"] == "k.sato"
     assert [e.position for e in found[0].events] == [1, 2, 3]
+    assert found[0].details["records"] == "test.evtx#1, test.evtx#2, test.evtx#3"
 
 
 def test_event_count_respects_timespan() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from mamori.events import Event
@@ -40,6 +41,7 @@ _KEY_FIELDS = (
     "ScriptBlockText",
 )
 _DETAIL_LIMIT = 500
+_NAMED_EVENTS = 20
 _NOT_DETAILS = frozenset(
     {"Channel", "Computer", "EventID", "EventRecordID", "Keywords", "Level", "Opcode", "Task"}
     | {"Provider_Guid", "Provider_Name", "TimeCreated", "Version"}
@@ -150,6 +152,14 @@ class HuntEngine:
             last = match.events[-1]
             details: dict[str, Any] = {"count": match.value, **match.group}
             details["events"] = len(match.events)
+            # Name the grouped events so a CSV or table row says which records to open.
+            named = [
+                f"{Path(e.source).name}#{e.fields.get('EventRecordID', e.position)}"
+                for e in match.events[:_NAMED_EVENTS]
+            ]
+            if len(match.events) > _NAMED_EVENTS:
+                named.append(f"… +{len(match.events) - _NAMED_EVENTS}")
+            details["records"] = ", ".join(named)
             out.append(
                 Detection(
                     match.correlation.meta,
