@@ -96,9 +96,7 @@ class CorrelationEngine:
             if event.timestamp is None:
                 continue  # a correlation is about time; an event without one cannot join
             for index in self._by_rule.get(rule_id, ()):
-                result = self._add(index, rule_id, event)
-                if result is not None:
-                    fired.append(result)
+                fired.extend(self._add(index, rule_id, event))
         return fired
 
     def flush(self) -> list[CorrelationMatch]:
@@ -109,14 +107,14 @@ class CorrelationEngine:
                 continue
             for key, window in list(self._windows[index].items()):
                 while window.entries:
-                    result = self._close_first(index, key, window, None)
+                    result = self._close_first(index, key, window)
                     if result is not None:
                         fired.append(result)
         return fired
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _add(self, index: int, rule_id: str, event: Event) -> CorrelationMatch | None:
+    def _add(self, index: int, rule_id: str, event: Event) -> list[CorrelationMatch]:
         corr = self.correlations[index]
         key = tuple(_lookup(event, _field_for(corr, g, rule_id)) for g in corr.group_by)
         window = self._windows[index].setdefault(key, _Window())
@@ -126,19 +124,22 @@ class CorrelationEngine:
         if corr.type == "value_count" and corr.condition and corr.condition.field:
             value = _lookup(event, _field_for(corr, corr.condition.field, rule_id))
             if value is None:
-                return None  # nothing to count
+                return []  # nothing to count
         span = timedelta(seconds=corr.timespan_seconds)
         if corr.type == "event_count" and _closes_late(corr):
-            fired = None
+            fired = []
             while window.entries and ts - window.entries[0].timestamp > span:
-                fired = fired or self._close_first(index, key, window, ts)
+                closed = self._close_first(index, key, window)
+                if closed is not None:
+                    fired.append(closed)
             self._insert(window, _Entry(ts, rule_id, event, value))
             return fired
         self._insert(window, _Entry(ts, rule_id, event, value))
         while window.entries and ts - window.entries[0].timestamp > span:
             window.entries.pop(0)
             window.keys.pop(0)
-        return self._check(index, key, window)
+        checked = self._check(index, key, window)
+        return [checked] if checked is not None else []
 
     @staticmethod
     def _insert(window: _Window, entry: _Entry) -> None:
@@ -170,9 +171,7 @@ class CorrelationEngine:
         window.keys = []
         return result
 
-    def _close_first(
-        self, index: int, key: tuple, window: _Window, now: datetime | None
-    ) -> CorrelationMatch | None:
+    def _close_first(self, index: int, key: tuple, window: _Window) -> CorrelationMatch | None:
         """For `lt`/`lte`: judge the window that starts at the oldest entry once it is over."""
         corr = self.correlations[index]
         span = timedelta(seconds=corr.timespan_seconds)
