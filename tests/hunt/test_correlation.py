@@ -150,6 +150,8 @@ def test_lt_condition_judged_when_window_closes() -> None:
     yaml_text = SUCCESS_LOGON + "---" + rule
     found = run(yaml_text, [success(1, 0), success(2, 10), success(3, 200)])
     assert [len(d.events) for d in found] == [1]
+    lonely = run(yaml_text, [success(1, 0), success(2, 100), success(3, 200)])
+    assert [[e.position for e in d.events] for d in lonely] == [[1], [2], [3]]
 
 
 def test_same_answer_in_batches_and_whole() -> None:
