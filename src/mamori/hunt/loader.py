@@ -23,7 +23,7 @@ from mamori.hunt.model import CompiledCorrelation, CompiledRule, RuleProblem, Ru
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-COMPILER_VERSION = "2"
+COMPILER_VERSION = "3"
 """Bump whenever the compiled form or its semantics change, so stale caches are not reused."""
 
 RULE_SUFFIXES = (".yml", ".yaml")

@@ -1,7 +1,9 @@
 """mamori's compiled form of a Sigma rule: what every evaluator (fast matcher, SQL) works from.
 
 pySigma parses the YAML and applies the value modifiers; the compiler then lowers the result into
-this small, typed, picklable form. Keeping one compiled form is what lets the fast matcher and
+this small, typed, picklable form. Its classes are plain (not frozen) dataclasses with value
+hashing because the frozen kind takes twice as long to unpickle from the rule cache; nothing
+mutates them after compilation. Keeping one compiled form is what lets the fast matcher and
 the SQL backends be tested against each other: they cannot disagree about what a rule *says*,
 only about how they evaluate it.
 """
@@ -19,7 +21,7 @@ from typing import Literal
 StringOp = Literal["eq", "startswith", "endswith", "contains"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class StringTest:
     """A literal string compared whole, as prefix, suffix or substring.
 
@@ -32,7 +34,7 @@ class StringTest:
     cased: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class GlobTest:
     """A Sigma wildcard pattern with `*`/`?` inside it (not only at its ends).
 
@@ -43,7 +45,7 @@ class GlobTest:
     cased: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RegexTest:
     """Sigma `|re`: searched (unanchored), with the rule's `i`, `m`, `s` flags."""
 
@@ -51,28 +53,28 @@ class RegexTest:
     flags: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CidrTest:
     network: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CompareTest:
     op: Literal["lt", "lte", "gt", "gte"]
     number: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ExistsTest:
     exists: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NullTest:
     """Sigma `null`: the field is missing, null or empty."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FieldRefTest:
     """Sigma `|fieldref`: this field's value equals (or starts/ends with) another field's."""
 
@@ -92,7 +94,7 @@ ValueTest = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Predicate:
     """One test of one field; `field=None` is a keyword search over every field's value."""
 
@@ -105,29 +107,29 @@ class Predicate:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Ref:
     """Leaf of a condition: the rule-local index of a predicate."""
 
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class And:
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Or:
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Not:
     item: Node
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Const:
     value: bool
 
@@ -140,7 +142,7 @@ Node = Ref | And | Or | Not | Const
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class EventSelector:
     """Which events a logsource covers: a channel and optionally some event ids.
 
@@ -151,7 +153,7 @@ class EventSelector:
     event_ids: frozenset[int] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Variant:
     """A rule bound to one concrete event kind, with its field names already renamed.
 
@@ -168,7 +170,7 @@ Level = Literal["informational", "low", "medium", "high", "critical"]
 LEVELS: tuple[Level, ...] = ("informational", "low", "medium", "high", "critical")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RuleMeta:
     """What a person needs to read a detection: the rule's identity and context."""
 
@@ -189,7 +191,7 @@ class RuleMeta:
     """The rule's `fields:` list: the fields worth showing for a match."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CompiledRule:
     meta: RuleMeta
     variants: tuple[Variant, ...]
@@ -198,7 +200,7 @@ class CompiledRule:
 CorrelationType = Literal["event_count", "value_count", "temporal", "temporal_ordered"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CorrelationCondition:
     op: Literal["lt", "lte", "gt", "gte", "eq", "neq"]
     count: int
@@ -221,7 +223,7 @@ class CorrelationCondition:
                 return value != self.count
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CompiledCorrelation:
     meta: RuleMeta
     type: CorrelationType
@@ -236,7 +238,7 @@ class CompiledCorrelation:
     """Whether the referenced rules' own matches are reported too."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RuleProblem:
     """A rule that cannot be loaded, converted or run, and why. Never dropped silently."""
 
