@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
@@ -275,58 +275,21 @@ def _fieldref_matches(test: FieldRefTest, value: Any, other: Any) -> bool:
     return False
 
 
-def keyword_matches(pred: Predicate, fields: dict[str, Any]) -> bool:
-    """A keyword (field-less) search matches when any of the event's values does."""
-    return any(value_matches(pred.test, value) for value in fields.values() if value is not None)
-
-
 @dataclass(slots=True)
 class _Plan:
-    """Everything needed to evaluate one set of rule variants, built once and reused."""
+    """The rule variants one kind of event (channel, event id) meets, built once and reused."""
 
     variants: list[tuple[int, Variant, tuple[int, ...]]]
-    """(rule index, variant, plan-wide predicate id for each of the variant's predicates)."""
-    fields: dict[str, _FieldIndex]
-    keywords: _KeywordIndex | None = None
-    """Keyword (field-less) predicates, tested on all of each event's text."""
-    field_refs: list[tuple[int, Predicate]] = field(default_factory=list)
-    """Field-reference predicates, which compare two fields of the same event."""
-    field_names: frozenset[str] = frozenset()
-    users: dict[int, list[int]] = field(default_factory=dict)
-    """Predicate id → the variants that test it: only those can change when it fires."""
-    always: list[int] = field(default_factory=list)
+    """(rule index, variant, global predicate id of each of the variant's predicates)."""
+    field_names: frozenset[str]
+    """Fields some predicate of these variants tests."""
+    users: dict[int, list[int]]
+    """Predicate id → positions of the variants that test it: only those can change."""
+    always: list[int]
     """Variants that match when none of their predicates fires (e.g. `not filter`)."""
-
-
-def _build_plan(variants: list[tuple[int, Variant]]) -> _Plan:
-    ids: dict[Predicate, int] = {}
-    bound: list[tuple[int, Variant, tuple[int, ...]]] = []
-    for rule_index, variant in variants:
-        local = tuple(ids.setdefault(p, len(ids)) for p in variant.predicates)
-        bound.append((rule_index, variant, local))
-    by_field: dict[str, list[tuple[int, Predicate]]] = defaultdict(list)
-    keywords: list[tuple[int, Predicate]] = []
-    field_refs: list[tuple[int, Predicate]] = []
-    for pred, pid in ids.items():
-        if isinstance(pred.test, FieldRefTest):
-            field_refs.append((pid, pred))
-        elif pred.field is None:
-            keywords.append((pid, pred))
-        else:
-            by_field[pred.field].append((pid, pred))
-    plan = _Plan(
-        bound,
-        {f: _FieldIndex(ps) for f, ps in by_field.items()},
-        _KeywordIndex(keywords) if keywords else None,
-        field_refs,
-    )
-    plan.field_names = frozenset(plan.fields)
-    for position, (_, variant, local) in enumerate(bound):
-        if _evaluate(variant.condition, local, {}, 1):
-            plan.always.append(position)
-        for pid in set(local):
-            plan.users.setdefault(pid, []).append(position)
-    return plan
+    keywords: _KeywordIndex | None
+    """Keyword predicates of these variants only: other kinds' keywords would only cost."""
+    field_refs: list[int]
 
 
 def _selects(selector: EventSelector, event_id: Any) -> bool:
@@ -343,13 +306,33 @@ def _event_id(value: Any) -> int | None:
 
 
 class FastMatcher:
-    """Evaluates compiled rules over batches of events; holds no per-batch state."""
+    """Evaluates compiled rules over batches of events.
+
+    Predicates are indexed once per field across *all* rules, so a value seen in several kinds
+    of event (a command line in Sysmon 1 and in Security 4688) is tested once per process,
+    and a plan per kind of event only says which rules to combine.
+    """
 
     def __init__(self, rules: Sequence[CompiledRule]) -> None:
         self.rules = list(rules)
-        self._variants = [(i, v) for i, r in enumerate(self.rules) for v in r.variants]
+        ids: dict[Predicate, int] = {}
+        self._variants: list[tuple[int, Variant, tuple[int, ...]]] = []
+        for rule_index, rule in enumerate(self.rules):
+            for variant in rule.variants:
+                local = tuple(ids.setdefault(p, len(ids)) for p in variant.predicates)
+                self._variants.append((rule_index, variant, local))
+        self._predicates = list(ids)
+        by_field: dict[str, list[tuple[int, Predicate]]] = defaultdict(list)
+        self._field_refs: dict[int, Predicate] = {}
+        for pred, pid in ids.items():
+            if isinstance(pred.test, FieldRefTest):
+                self._field_refs[pid] = pred
+            elif pred.field is not None:
+                by_field[pred.field].append((pid, pred))
+        self._fields = {name: _FieldIndex(preds) for name, preds in by_field.items()}
+        self._keyword_indexes: dict[frozenset[int], _KeywordIndex] = {}
         self._by_channel: dict[str | None, list[int]] = defaultdict(list)
-        for n, (_, variant) in enumerate(self._variants):
+        for n, (_, variant, _) in enumerate(self._variants):
             channel = variant.selector.channel
             self._by_channel[channel.casefold() if channel is not None else None].append(n)
         self._plans_by_group: dict[tuple[str, int | None], _Plan | None] = {}
@@ -360,16 +343,40 @@ class FastMatcher:
         if key in self._plans_by_group:
             return self._plans_by_group[key]
         candidates = sorted(self._by_channel.get(channel, []) + self._by_channel.get(None, []))
-        chosen = [n for n in candidates if _selects(self._variants[n][1].selector, event_id)]
+        chosen = tuple(n for n in candidates if _selects(self._variants[n][1].selector, event_id))
         plan = None
         if chosen:
-            signature = tuple(chosen)
-            plan = self._plans_by_variants.get(signature)
+            plan = self._plans_by_variants.get(chosen)
             if plan is None:
-                plan = _build_plan([self._variants[n] for n in chosen])
-                self._plans_by_variants[signature] = plan
+                plan = self._plans_by_variants[chosen] = self._build_plan(chosen)
         self._plans_by_group[key] = plan
         return plan
+
+    def _build_plan(self, chosen: tuple[int, ...]) -> _Plan:
+        variants = [self._variants[n] for n in chosen]
+        users: dict[int, list[int]] = {}
+        always: list[int] = []
+        for position, (_, variant, local) in enumerate(variants):
+            if _evaluate(variant.condition, local, {}, 1):
+                always.append(position)
+            for pid in set(local):
+                users.setdefault(pid, []).append(position)
+        predicates = [self._predicates[pid] for pid in users]
+        keywords = frozenset(pid for pid in users if self._predicates[pid].field is None)
+        index = None
+        if keywords:
+            index = self._keyword_indexes.get(keywords)
+            if index is None:
+                index = _KeywordIndex([(pid, self._predicates[pid]) for pid in sorted(keywords)])
+                self._keyword_indexes[keywords] = index
+        return _Plan(
+            variants=variants,
+            field_names=frozenset(p.field for p in predicates if p.field in self._fields),
+            users=users,
+            always=always,
+            keywords=index,
+            field_refs=[pid for pid in users if pid in self._field_refs],
+        )
 
     def match(self, events: Sequence[Event]) -> list[tuple[int, int]]:
         """All (rule index, event index) pairs where the rule matches, in no particular order."""
@@ -394,9 +401,8 @@ class FastMatcher:
     ) -> list[tuple[int, int]]:
         bits: dict[int, int] = {}
         everything = (1 << len(events)) - 1
-        tested = plan.fields
         names = plan.field_names
-        distinct: dict[str, dict[Any, list[int]]] = {name: {} for name in tested}
+        distinct: dict[str, dict[Any, list[int]]] = {name: {} for name in names}
         for row, event in enumerate(events):
             fields = event.fields
             for name in names & fields.keys():
@@ -410,7 +416,7 @@ class FastMatcher:
                 else:
                     rows.append(row)
         for name, values in distinct.items():
-            index = tested[name]
+            index = self._fields[name]
             present = 0
             for value, rows in values.items():
                 hits = index.test(value)
@@ -427,7 +433,8 @@ class FastMatcher:
         if plan.keywords is not None:
             for pid, mask in plan.keywords.test_events(events).items():
                 bits[pid] = bits.get(pid, 0) | mask
-        for pid, pred in plan.field_refs:
+        for pid in plan.field_refs:
+            pred = self._field_refs[pid]
             test = pred.test
             assert isinstance(test, FieldRefTest)
             for row, event in enumerate(events):
@@ -441,7 +448,7 @@ class FastMatcher:
         candidates = set(plan.always)
         users = plan.users
         for pid in bits:
-            candidates.update(users[pid])
+            candidates.update(users.get(pid, ()))
         variants = plan.variants
         for position in candidates:
             rule_index, variant, local = variants[position]

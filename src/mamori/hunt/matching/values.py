@@ -195,4 +195,4 @@ def _regex_literal(pattern: str, ignorecase: bool) -> tuple[str, bool] | None:
         run = []
     if len(run) > len(best):
         best = "".join(run)
-    return (best, ignorecase) if len(best) >= 3 else None
+    return (best, ignorecase) if best else None
