@@ -402,19 +402,14 @@ class FastMatcher:
         bits: dict[int, int] = {}
         everything = (1 << len(events)) - 1
         names = plan.field_names
-        distinct: dict[str, dict[Any, list[int]]] = {name: {} for name in names}
+        distinct: dict[str, defaultdict[Any, list[int]]] = {n: defaultdict(list) for n in names}
         for row, event in enumerate(events):
             fields = event.fields
             for name in names & fields.keys():
                 value = fields[name]
                 if type(value) is list:
                     value = tuple(value)
-                seen = distinct[name]
-                rows = seen.get(value)
-                if rows is None:
-                    seen[value] = [row]
-                else:
-                    rows.append(row)
+                distinct[name][value].append(row)
         for name, values in distinct.items():
             index = self._fields[name]
             present = 0
