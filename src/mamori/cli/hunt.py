@@ -23,6 +23,11 @@ from mamori.timefmt import DEFAULT_TZ, parse_user_time, zone
 Level = Enum("Level", {name: name for name in LEVELS}, type=str)  # type: ignore[misc]
 
 
+class Matcher(StrEnum):
+    fast = "fast"
+    duckdb = "duckdb"
+
+
 class Format(StrEnum):
     table = "table"
     csv = "csv"
@@ -63,6 +68,10 @@ def hunt(
         Path | None, typer.Option("--cache-dir", help="Where compiled rules are cached.")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Compile rules afresh.")] = False,
+    engine: Annotated[
+        Matcher,
+        typer.Option("--engine", help="fast (default) or duckdb: the same rules as SQL."),
+    ] = Matcher.fast,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bars.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
@@ -108,7 +117,15 @@ def hunt(
             until=until_at,
             on_problem=lambda p: err.print(f"[yellow]warning:[/yellow] {p}"),
             on_batch=(lambda n: bar.advance(task, n)) if bar and task is not None else None,
+            matcher=engine.value,
         )
+    if result.skipped_rules and not quiet:
+        err.print(
+            f"[yellow]{len(result.skipped_rules)} rule(s) cannot run on {engine.value}"
+            " exactly and were skipped there (the fast engine runs them):[/yellow]"
+        )
+        for rule_id, reason in sorted(result.skipped_rules.items()):
+            err.print(f"  {rule_id}: {reason}")
 
     records = [record(d, zone_info) for d in result.detections]
     if fmt is Format.table:

@@ -16,6 +16,7 @@ from typing import Any
 from mamori.events import Event
 from mamori.hunt.correlation import CorrelationEngine, CorrelationMatch
 from mamori.hunt.matching.fast import FastMatcher
+from mamori.hunt.matching.sql import SqlMatcher
 from mamori.hunt.model import CompiledRule, Predicate, RuleMeta, RuleSet
 
 _KEY_FIELDS = (
@@ -97,13 +98,27 @@ def _time_key(event: Event) -> tuple[datetime, str, int]:
 class HuntEngine:
     """Evaluate a rule set over events arriving in batches."""
 
-    def __init__(self, ruleset: RuleSet, *, time_ordered: bool = False) -> None:
+    def __init__(
+        self, ruleset: RuleSet, *, time_ordered: bool = False, matcher: str = "fast"
+    ) -> None:
         """`time_ordered`: batches arrive in time order (a live stream), so correlations can
-        fire as they go; otherwise (files in any order) their input is sorted at `finish()`."""
+        fire as they go; otherwise (files in any order) their input is sorted at `finish()`.
+        `matcher`: "fast" (the local matcher) or "duckdb" (the same rules as SQL); rules the
+        SQL cannot run exactly are listed in `unsupported` and skipped there."""
         self.ruleset = ruleset
         self.time_ordered = time_ordered
         self._pending: list[tuple[str, Event]] = []
-        self.matcher = FastMatcher(ruleset.rules)
+        self.matcher: FastMatcher | SqlMatcher
+        self.unsupported: dict[str, str] = {}
+        if matcher == "duckdb":
+            self.matcher = SqlMatcher(ruleset.rules)
+            self.unsupported = {
+                ruleset.rules[i].meta.id: reason for i, reason in self.matcher.unsupported.items()
+            }
+        elif matcher == "fast":
+            self.matcher = FastMatcher(ruleset.rules)
+        else:
+            raise ValueError(f"unknown matcher {matcher!r} (fast or duckdb)")
         self.correlations = CorrelationEngine(ruleset.correlations)
         feeding = self.correlations.rule_ids
         self._feeds = [r.meta.id in feeding for r in ruleset.rules]

@@ -43,6 +43,8 @@ class HuntStats:
 class HuntResult:
     detections: list[Detection]
     stats: HuntStats
+    skipped_rules: dict[str, str] = field(default_factory=dict)
+    """Rule id → why the chosen evaluator could not run it (DuckDB: e.g. a regex RE2 lacks)."""
 
 
 @dataclass(slots=True)
@@ -184,17 +186,19 @@ def hunt_files(
     on_batch: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
+    matcher: str = "fast",
 ) -> HuntResult:
     """Run every rule of `ruleset` over the events in `paths` (files or folders)."""
     global _worker_engine
     paths = list(paths)
     window = _Window(since, until)
-    engine = HuntEngine(ruleset)
+    engine = HuntEngine(ruleset, matcher=matcher)
     stats = HuntStats()
     workers = default_workers() if workers is None else max(1, workers)
     files = list_input_files(paths)
     parallel = (
         workers > 1
+        and matcher == "fast"  # a DuckDB connection must not cross a fork
         and len(files) > 1
         and "fork" in multiprocessing.get_all_start_methods()
         and sum(_size(p) for p in files) >= PARALLEL_MIN_BYTES
@@ -229,7 +233,7 @@ def hunt_files(
             _worker_engine = None
     detections.extend(engine.finish())
     detections.sort(key=sort_key)
-    return HuntResult(detections, stats)
+    return HuntResult(detections, stats, engine.unsupported)
 
 
 def sort_key(d: Detection) -> tuple:
