@@ -251,7 +251,7 @@ def test_matching_is_case_insensitive() -> None:
         ("windows", "no_such_category", None, "category 'no_such_category' is not mapped"),
         ("windows", None, "no-such-service", "service 'no-such-service' is not mapped"),
         ("linux", "process_creation", None, "product 'linux' is not mapped"),
-        (None, "antivirus", None, "names no product"),
+        (None, "process_creation", None, "without product category 'process_creation'"),
         ("windows", "file_rename", None, "Kernel-File"),
     ],
 )
@@ -397,3 +397,12 @@ def test_a_minimal_document_parses() -> None:
     reason = mapping.unmapped_reason("windows", None, None)
     assert reason is not None
     assert "category or service" in reason
+
+
+def test_antivirus_rules_without_product_read_defender_detections() -> None:
+    """SigmaHQ's `category: antivirus` names no product; on Windows logs it is Defender's."""
+    (variant,) = variants_for(None, "antivirus", None)
+    assert variant.channel == "Microsoft-Windows-Windows Defender/Operational"
+    assert variant.event_ids is not None and {1116, 1117} & variant.event_ids == {1116}
+    assert variant.fields["Signature"] == "ThreatName"
+    assert variant.fields["Filename"] == "Path"

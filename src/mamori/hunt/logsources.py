@@ -106,9 +106,9 @@ class LogsourceMap:
         """The variants, or the reason there are none."""
         product, category, service = (_key(product), _key(category), _key(service))
         described = _describe(product, category, service)
-        if product is None:
+        mapping = self.products.get(product if product is not None else NO_PRODUCT)
+        if product is None and mapping is None:
             return f"logsource {described} names no product (mapped products: {self._products()})"
-        mapping = self.products.get(product)
         if mapping is None:
             return f"logsource {described}: product {product!r} is not mapped yet"
         if category is None and service is None:
@@ -121,10 +121,11 @@ class LogsourceMap:
             return f"logsource {described}: {mapping.unmapped_services[service]}"
         by_category = mapping.categories.get(category) if category is not None else None
         by_service = mapping.services.get(service) if service is not None else None
+        owner = product or "a logsource without product"
         if category is not None and by_category is None:
-            return f"logsource {described}: {product} category {category!r} is not mapped"
+            return f"logsource {described}: {owner} category {category!r} is not mapped"
         if service is not None and by_service is None:
-            return f"logsource {described}: {product} service {service!r} is not mapped"
+            return f"logsource {described}: {owner} service {service!r} is not mapped"
         if by_category is None:
             assert by_service is not None
             return by_service
@@ -143,7 +144,7 @@ class LogsourceMap:
         return both
 
     def _products(self) -> str:
-        return ", ".join(sorted(self.products)) or "no products"
+        return ", ".join(sorted(p for p in self.products if p != NO_PRODUCT)) or "no products"
 
 
 def _key(value: str | None) -> str | None:
@@ -294,6 +295,10 @@ def _product(raw: Any, where: str) -> _Product:
         if both:
             raise _fail(where, f"{kind} {both} is both mapped and unmapped")
     return product
+
+
+NO_PRODUCT = "no_product"
+"""Top-level key for logsources that name no product (SigmaHQ's `category: antivirus`)."""
 
 
 def parse_mapping(document: Any) -> LogsourceMap:
