@@ -175,6 +175,19 @@ def test_usage_errors_exit_two_without_traceback(workspace: Path) -> None:
     no_rules.mkdir()
     empty = mamori("hunt", str(workspace / "events.jsonl"), "--rules", str(no_rules))
     assert empty.returncode == 2 and "Traceback" not in empty.stderr
+    unwritable = mamori(
+        "hunt",
+        str(workspace / "events.jsonl"),
+        "--rules",
+        str(workspace / "rules"),
+        "-f",
+        "csv",
+        "-o",
+        str(workspace / "no-such-dir" / "out.csv"),
+        "--no-cache",
+    )
+    assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr
+    assert "cannot write" in unwritable.stderr
 
 
 def test_bad_input_is_reported_and_good_records_still_hunted(workspace: Path) -> None:

@@ -74,10 +74,12 @@ VARIATIONS = [
     str.casefold,
     str.swapcase,
     lambda t: t + "\n",
+    lambda t: "x" + t + "\n",
     lambda t: "x" + t,
     lambda t: t + "_",
     lambda t: t[1:],
     lambda t: re.sub(r"[_%!\\*?]", "x", t),  # what a SQL wildcard or escape would accept
+    lambda t: re.sub(r"[_%!\\*?]", "", t),
 ]
 words = st.builds(
     lambda vocab, n, vary: vary(vocab[n % len(vocab)]),
@@ -160,7 +162,7 @@ def near_values(test: ValueTest) -> st.SearchStrategy[Any]:
             lambda n: st.sampled_from([n, str(n), f" {n}\n", f"{n}x", f"{n:e}"])
         )
     if isinstance(test, RegexTest):
-        return st.one_of(_varied(_regex_text(test.pattern)), words)
+        return _varied(_regex_text(test.pattern))
     return st.one_of(words, scalars)
 
 
@@ -169,6 +171,10 @@ def _regex_text(pattern: str) -> str:
     text = pattern.removeprefix("(?i)").removeprefix("(?s)").removeprefix("^")
     text = text.removesuffix("$").removesuffix("\\Z")
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def _not_fieldref(test: ValueTest) -> bool:
+    return not isinstance(test, FieldRefTest)
 
 
 def _folded(text: str, cased: bool) -> str:
@@ -273,7 +279,11 @@ value_tests = st.one_of(
     st.builds(FieldRefTest, st.sampled_from(FIELDS), st.sampled_from(OPS)),
 )
 
-predicates = st.builds(Predicate, st.sampled_from([*FIELDS, None]), value_tests)
+predicates = st.one_of(
+    st.builds(Predicate, st.sampled_from([*FIELDS, None]), value_tests.filter(_not_fieldref)),
+    # The compiler only makes field references between named fields.
+    st.builds(Predicate, st.sampled_from(FIELDS), value_tests),
+)
 
 
 @cache  # building a recursive strategy costs more than drawing from it

@@ -128,21 +128,10 @@ def hunt(
             err.print(f"  {rule_id}: {reason}")
 
     records = [record(d, zone_info) for d in result.detections]
-    if fmt is Format.table:
-        if output:
-            with output.open("w", encoding="utf-8") as handle:
-                render_table(records, Console(file=handle, width=200, no_color=True))
-        elif records:
-            console = Console()
-            if not console.is_terminal:  # piped into a file or pager: do not squeeze to 80
-                console = Console(width=200, no_color=True)
-            render_table(records, console)
-    elif output:
-        with output.open("wb") as handle:
-            write(records, fmt.value, handle)
-    else:
-        write(records, fmt.value, sys.stdout.buffer)
-        sys.stdout.flush()
+    try:
+        _emit(records, fmt, output)
+    except OSError as exc:
+        raise fail(f"cannot write {output or 'to stdout'}: {exc.strerror or exc}") from None
 
     if not quiet:
         render_summary(
@@ -158,3 +147,22 @@ def hunt(
             err,
         )
     raise typer.Exit(Exit.FINDINGS if result.detections else Exit.CLEAN)
+
+
+def _emit(records: list[dict], fmt: Format, output: Path | None) -> None:
+    """Write the timeline where the user asked, in the format asked."""
+    if fmt is Format.table:
+        if output:
+            with output.open("w", encoding="utf-8") as handle:
+                render_table(records, Console(file=handle, width=200, no_color=True))
+        elif records:
+            console = Console()
+            if not console.is_terminal:  # piped into a file or pager: do not squeeze to 80
+                console = Console(width=200, no_color=True)
+            render_table(records, console)
+    elif output:
+        with output.open("wb") as handle:
+            write(records, fmt.value, handle)
+    else:
+        write(records, fmt.value, sys.stdout.buffer)
+        sys.stdout.flush()
