@@ -16,9 +16,9 @@ from mamori.hunt.matching.reference import reference_match
 
 from helpers import event, ruleset
 
-ALPHABET = "aAbB\\*?_%.ßSsİiΣσς漢 \n-/"
+ALPHABET = "aAbBkK\\*?_%.ßSsſİiıΣσς漢K \n-/"
 texts = st.text(alphabet=ALPHABET, max_size=8)
-MODIFIERS = ["", "|contains", "|startswith", "|endswith", "|cased", "|contains|cased", "|re"]
+MODIFIERS = ["", "|contains", "|startswith", "|endswith", "|cased", "|contains|cased", "|re", "|re|i"]
 
 
 def sigma_escape(text: str) -> str:
@@ -51,7 +51,7 @@ def agree(text: str, fields: dict) -> bool:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pattern=texts, value=texts, modifier=st.sampled_from(MODIFIERS))
 def test_fast_matcher_agrees_with_oracle(pattern: str, value: str, modifier: str) -> None:
-    if modifier == "|re":
+    if modifier.startswith("|re"):
         pattern = "".join(c for c in pattern if c not in "\\*?.()[]{}+^$|")
     agree(rule_text(f"CommandLine{modifier}", pattern), {"CommandLine": value})
 

@@ -171,8 +171,12 @@ def required_literal(test: ValueTest) -> tuple[bool, str] | None:
             return None
         literal, ignorecase = found
         if ignorecase:
-            # Only ASCII is safe to fold: Python's IGNORECASE and casefold() differ beyond it.
-            return (False, literal.casefold()) if literal.isascii() else None
+            # Python's IGNORECASE and casefold() agree on ASCII except for `i`, which also
+            # matches the dotless `ı` that casefold() leaves alone: gate on a piece without it.
+            if not literal.isascii():
+                return None
+            longest = max(re.split("[iI]", literal), key=len)
+            return (False, longest.casefold()) if longest else None
         return (True, literal)
     return None
 
