@@ -18,7 +18,16 @@ from helpers import event, ruleset
 
 ALPHABET = "aAbBkK\\*?_%.ßSsſİiıΣσς漢K \n-/"
 texts = st.text(alphabet=ALPHABET, max_size=8)
-MODIFIERS = ["", "|contains", "|startswith", "|endswith", "|cased", "|contains|cased", "|re", "|re|i"]
+MODIFIERS = [
+    "",
+    "|contains",
+    "|startswith",
+    "|endswith",
+    "|cased",
+    "|contains|cased",
+    "|re",
+    "|re|i",
+]
 
 
 def sigma_escape(text: str) -> str:
