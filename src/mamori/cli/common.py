@@ -22,6 +22,8 @@ from mamori.hunt.loader import default_cache_dir, list_rule_files, load_rules
 from mamori.hunt.model import RuleSet
 
 err = Console(stderr=True, highlight=False)
+if not err.is_terminal:  # a log file or CI: do not wrap the summary at 80 columns
+    err = Console(stderr=True, highlight=False, width=120)
 
 
 class Exit(IntEnum):
