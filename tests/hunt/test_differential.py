@@ -66,20 +66,21 @@ special_texts = st.sampled_from(SPECIAL_TEXTS)
 # Random tests rarely meet random values, so each example draws a small vocabulary that both its
 # events and its tests use, in variants that hit the traps (case, a final newline, affixes).
 vocabulary = st.shared(
-    st.lists(st.one_of(texts, special_texts), min_size=1, max_size=3), key="vocabulary"
+    st.lists(st.one_of(texts.filter(bool), special_texts), min_size=1, max_size=3),
+    key="vocabulary",
 )
-VARIATIONS = [
+VARIATIONS = [  # Hypothesis favours early entries: the traps come first
+    lambda t: t + "\n",
+    lambda t: re.sub(r"[_%!\\*?]", "x", t),  # what a SQL wildcard or escape would accept
     lambda t: t,
     str.upper,
-    str.casefold,
     str.swapcase,
-    lambda t: t + "\n",
     lambda t: "x" + t + "\n",
+    lambda t: re.sub(r"[_%!\\*?]", "", t),
+    str.casefold,
     lambda t: "x" + t,
     lambda t: t + "_",
     lambda t: t[1:],
-    lambda t: re.sub(r"[_%!\\*?]", "x", t),  # what a SQL wildcard or escape would accept
-    lambda t: re.sub(r"[_%!\\*?]", "", t),
 ]
 words = st.builds(
     lambda vocab, n, vary: vary(vocab[n % len(vocab)]),
@@ -162,8 +163,7 @@ def near_values(test: ValueTest) -> st.SearchStrategy[Any]:
             lambda n: st.sampled_from([n, str(n), f" {n}\n", f"{n}x", f"{n:e}"])
         )
     if isinstance(test, RegexTest):
-        text = _regex_text(test.pattern)  # `$` before a final newline is the trap here
-        return st.one_of(_varied(text), st.sampled_from([text + "\n", text + "\n\n"]))
+        return _varied(_regex_text(test.pattern))
     return st.one_of(words, scalars)
 
 
@@ -171,7 +171,7 @@ def _regex_text(pattern: str) -> str:
     """Roughly the text a generated pattern spells: flags, anchors and escapes dropped."""
     text = pattern.removeprefix("(?i)").removeprefix("(?s)").removeprefix("^")
     text = text.removesuffix("$").removesuffix("\\Z")
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
 
 
 def _not_fieldref(test: ValueTest) -> bool:

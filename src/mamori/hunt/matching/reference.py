@@ -183,9 +183,20 @@ def reference_match(rule: SigmaRule, fields: dict[str, Any]) -> bool:
             if current is not None:
                 back = {v.casefold(): k for k, v in table.items()}
                 view[sigma_name] = back.get(as_text(current).casefold(), current)
-        if any(_condition(c.parse(), view) for c in rule.detection.parsed_condition):
+        if any(_condition(c, view) for c in _conditions(rule)):
             return True
     return False
+
+
+_parsed: dict[int, tuple[SigmaRule, list[ConditionItem]]] = {}
+
+
+def _conditions(rule: SigmaRule) -> list[ConditionItem]:
+    """Parsed conditions of a rule, parsed once (pySigma's parser is slow)."""
+    entry = _parsed.get(id(rule))
+    if entry is None or entry[0] is not rule:
+        entry = _parsed[id(rule)] = (rule, [c.parse() for c in rule.detection.parsed_condition])
+    return entry[1]
 
 
 def _fields_used(rule: SigmaRule) -> set[str]:
@@ -198,6 +209,6 @@ def _fields_used(rule: SigmaRule) -> set[str]:
             if isinstance(arg, ConditionItem):
                 walk(arg)
 
-    for condition in rule.detection.parsed_condition:
-        walk(condition.parse())
+    for condition in _conditions(rule):
+        walk(condition)
     return used
