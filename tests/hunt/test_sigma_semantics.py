@@ -151,6 +151,8 @@ CASES = [
     ("sel: {User|cased: 'Admin'}\ncondition: sel", {"User": "Admin"}, True),
     ("sel: {User|cased|contains: 'dM'}\ncondition: sel", {"User": "AdMin"}, True),
     ("sel: {User|expand: '%admins%'}\ncondition: sel", {"User": "anyone"}, True),
+    ("sel: {User|neq: 'admin'}\ncondition: sel", {"User": "Admin"}, False),
+    ("sel: {User|neq: 'admin'}\ncondition: sel", {"User": "guest"}, True),
     # lists in a selection are OR; maps are AND; lists of maps are OR
     ("sel: {User: [a, b]}\ncondition: sel", {"User": "B"}, True),
     ("sel: {User: a, Image: x}\ncondition: sel", {"User": "a", "Image": "y"}, False),
