@@ -72,6 +72,10 @@ def hunt(
         Matcher,
         typer.Option("--engine", help="fast (default) or duckdb: the same rules as SQL."),
     ] = Matcher.fast,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes to use (default: one per core)."),
+    ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bars.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
@@ -118,6 +122,7 @@ def hunt(
             on_problem=lambda p: err.print(f"[yellow]warning:[/yellow] {p}"),
             on_batch=(lambda n: bar.advance(task, n)) if bar and task is not None else None,
             matcher=engine.value,
+            workers=workers,
         )
     if result.skipped_rules and not quiet:
         err.print(
