@@ -59,20 +59,21 @@ OPS = ["eq", "startswith", "endswith", "contains"]
 texts = st.text(alphabet=ALPHABET, max_size=6)
 SPECIAL_TEXTS = [
     *["10.0.0.1", " 10.1.2.3\n", "010.0.0.1", "::1", "fe80::1%x", "1e3", " 5 ", "-2.5", "0x10"],
-    *["İstanbul", "STRASSE", "straße", "ΣΑΣ", "σας", "漢字", "a_b", "a%b", "a\\b", "", " "],
+    *["a_b", "C:\\Win_%!*?\\", "100%", "a\\b", "İstanbul", "STRASSE", "straße", "ΣΑΣ", "σας"],
+    *["漢字", "", " "],
 ]
 special_texts = st.sampled_from(SPECIAL_TEXTS)
 
 # Random tests rarely meet random values, so each example draws a small vocabulary that both its
 # events and its tests use, in variants that hit the traps (case, a final newline, affixes).
 vocabulary = st.shared(
-    st.lists(st.one_of(texts.filter(bool), special_texts), min_size=1, max_size=3),
+    st.lists(st.one_of(special_texts, texts.filter(bool)), min_size=1, max_size=3),
     key="vocabulary",
 )
-VARIATIONS = [  # Hypothesis favours early entries: the traps come first
+VARIATIONS = [  # Hypothesis favours early entries: the likeliest traps come first
+    lambda t: t,
     lambda t: t + "\n",
     lambda t: re.sub(r"[_%!\\*?]", "x", t),  # what a SQL wildcard or escape would accept
-    lambda t: t,
     str.upper,
     str.swapcase,
     lambda t: "x" + t + "\n",
@@ -82,6 +83,7 @@ VARIATIONS = [  # Hypothesis favours early entries: the traps come first
     lambda t: t + "_",
     lambda t: t[1:],
 ]
+NEWLINE, WILDCARD = VARIATIONS[1], VARIATIONS[2]
 words = st.builds(
     lambda vocab, n, vary: vary(vocab[n % len(vocab)]),
     vocabulary,
@@ -123,7 +125,8 @@ def events(draw: st.DrawFn, aimed: list[Predicate]) -> list[Event]:
 def aimed_fields(draw: st.DrawFn, pred: Predicate) -> dict[str, Any]:
     name = pred.field or draw(st.sampled_from(FIELDS))
     value = draw(near_values(pred.test))
-    if draw(st.integers(0, 3)) == 0:  # multi-valued, the near value among others
+    # Multi-valued, the near value among others (not nested: see test_sql's xfail).
+    if not isinstance(value, list) and draw(st.integers(0, 3)) == 0:
         value = [*draw(st.lists(st.one_of(scalars, st.none()), max_size=2)), value]
     fields = {name: value}
     if isinstance(pred.test, FieldRefTest) and isinstance(value, str):
@@ -138,8 +141,10 @@ ADDRESSES = [
 ]
 
 
-def _varied(text: str) -> st.SearchStrategy[str]:
-    return st.sampled_from(VARIATIONS).map(lambda vary: vary(text))
+def _varied(text: str, first: Any = None) -> st.SearchStrategy[str]:
+    """Variations of a text, `first` (the variation that springs this test's trap) likeliest."""
+    varied = st.sampled_from(VARIATIONS).map(lambda vary: vary(text))
+    return varied if first is None else st.one_of(st.just(first(text)), varied)
 
 
 def near_values(test: ValueTest) -> st.SearchStrategy[Any]:
@@ -148,9 +153,11 @@ def near_values(test: ValueTest) -> st.SearchStrategy[Any]:
         return _varied(test.value)
     if isinstance(test, GlobTest):
         fillers = [
-            _varied(part[1])
+            _varied(part[1], WILDCARD)
             if part[0] == "lit"
-            else st.text(alphabet=ALPHABET, max_size=2 if part[0] == "any" else 1)
+            else st.text(alphabet=ALPHABET, max_size=2)
+            if part[0] == "any"
+            else st.sampled_from(ALPHABET)
             for part in test.parts
         ]
         return st.tuples(*fillers).map("".join)
@@ -163,7 +170,9 @@ def near_values(test: ValueTest) -> st.SearchStrategy[Any]:
             lambda n: st.sampled_from([n, str(n), f" {n}\n", f"{n}x", f"{n:e}"])
         )
     if isinstance(test, RegexTest):
-        return _varied(_regex_text(test.pattern))
+        return _varied(_regex_text(test.pattern), NEWLINE)
+    if isinstance(test, NullTest | ExistsTest):
+        return st.sampled_from(["", [], [None], [""], "x", 0])
     return st.one_of(words, scalars)
 
 

@@ -597,3 +597,62 @@ def test_rules_with_several_variants_report_each_match_like_the_fast_matcher() -
 def test_empty_batch_and_no_rules() -> None:
     assert run([], events_of({"F": "x"})) == []
     assert run([rule([Predicate("F", StringTest("eq", "x"))])], []) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Merged value lists
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["eq", "startswith", "endswith", "contains"])
+@pytest.mark.parametrize("cased", [False, True])
+def test_or_of_string_values_is_merged_without_changing_answers(op: str, cased: bool) -> None:
+    """SQL folds `F|op: [v1, v2, …]` into one list-valued test: same answers, incl. NOT."""
+    words = ["a_b", "100%", "Straße".casefold(), "", "漢"]
+    predicates = [Predicate("F", StringTest(op, w, cased)) for w in words]  # type: ignore[arg-type]
+    predicates.append(Predicate("G", StringTest("eq", "x")))
+    values = ["a_b", "axb", "100%", "1000", "STRASSE", "x漢x", "", ["q", "a_b"], None, _ABSENT]
+    events = events_of(*({} if v is _ABSENT else {"F": v, "G": "x"} for v in values))
+    anyof = Or(tuple(Ref(i) for i in range(len(words))))
+    for condition in (anyof, Not(anyof), Or((Ref(len(words)), anyof)), And((anyof, Ref(5)))):
+        run([rule(predicates, condition)], events)
+
+
+# ---------------------------------------------------------------------------------------------
+# FastMatcher bugs the differential tests found (values.py is the reference), now fixed: the
+# SQL side gives values.py's answer and the fast matcher must give the same.
+# ---------------------------------------------------------------------------------------------
+
+
+def _fast_and_sql(test: ValueTest, values: Sequence[Any]) -> tuple[Any, list[int]]:
+    events = [Event({"F": v}, "s", n) for n, v in enumerate(values)]
+    rules = [rule([Predicate("F", test)], selector=EventSelector(None))]
+    sql = SqlMatcher(rules)
+    try:
+        from_sql = [e for _, e in sorted(sql.match(events))]
+    finally:
+        sql.close()
+    return sorted(e for _, e in FastMatcher(rules).match(events)), from_sql
+
+
+def test_fast_matcher_tells_true_from_one() -> None:
+    fast, sql = _fast_and_sql(StringTest("eq", "1"), [True, 1])
+    assert sql == [1]  # as_text(True) is "true"
+    assert fast == sql
+
+
+def test_fast_matcher_survives_nested_lists() -> None:
+    fast, sql = _fast_and_sql(StringTest("contains", "a"), [[["a"]], "a"])
+    assert sql == [0, 1]  # as_text(["a"]) is "['a']"
+    assert fast == sql
+
+
+def test_fast_matcher_survives_an_infinite_event_id() -> None:
+    events = [Event({"EventID": float("inf"), "F": "1"}, "s", 0)]
+    rules = [rule([Predicate("F", StringTest("eq", "1"))], selector=EventSelector(None))]
+    sql = SqlMatcher(rules)
+    try:
+        assert sql.match(events) == [(0, 0)]
+    finally:
+        sql.close()
+    assert FastMatcher(rules).match(events) == [(0, 0)]

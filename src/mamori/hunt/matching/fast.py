@@ -252,6 +252,15 @@ class _KeywordIndex:
         return hits
 
 
+def _hashable(value: Any) -> Any:
+    """A dict key that tests like the value: lists become tuples of their elements' texts
+    (nested lists stay text, as `as_text` renders them), booleans their text, so `True` and
+    `1` (equal and same hash in Python) are not taken for one value."""
+    if type(value) is bool:
+        return as_text(value)
+    return tuple(None if v is None else as_text(v) for v in value)
+
+
 def _flat_text(value: Any) -> str:
     if type(value) is list or type(value) is tuple:
         return "\0".join(as_text(v) for v in value if v is not None)
@@ -301,7 +310,7 @@ def _event_id(value: Any) -> int | None:
         return value
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # not a number, or inf
         return None
 
 
@@ -407,8 +416,9 @@ class FastMatcher:
             fields = event.fields
             for name in names & fields.keys():
                 value = fields[name]
-                if type(value) is list:
-                    value = tuple(value)
+                kind = type(value)
+                if kind is list or kind is bool:
+                    value = _hashable(value)
                 distinct[name][value].append(row)
         for name, values in distinct.items():
             index = self._fields[name]
