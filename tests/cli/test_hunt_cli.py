@@ -54,6 +54,12 @@ def mamori(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[s
     )
 
 
+def hunt(workspace: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`mamori hunt` over the workspace's events with its rules, compiling afresh."""
+    events, rules = str(workspace / "events.jsonl"), str(workspace / "rules")
+    return mamori("hunt", events, "--rules", rules, "--no-cache", *options)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     (tmp_path / "rules").mkdir()
@@ -69,13 +75,7 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_jsonl_output_has_the_documented_keys(workspace: Path) -> None:
     result = mamori(
-        "hunt",
-        str(workspace / "events.jsonl"),
-        "--rules",
-        str(workspace / "rules"),
-        "-f",
-        "jsonl",
-        "--no-cache",
+        "hunt", str(workspace / "events.jsonl"), "--rules", str(workspace / "rules"), "-f", "jsonl"
     )
     assert result.returncode == 1, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -105,19 +105,7 @@ def test_jsonl_output_has_the_documented_keys(workspace: Path) -> None:
 
 def test_tz_option_and_csv_with_bom(workspace: Path) -> None:
     out = workspace / "out.csv"
-    result = mamori(
-        "hunt",
-        str(workspace / "events.jsonl"),
-        "--rules",
-        str(workspace / "rules"),
-        "-f",
-        "csv",
-        "-o",
-        str(out),
-        "--tz",
-        "UTC",
-        "--no-cache",
-    )
+    result = hunt(workspace, "-f", "csv", "-o", str(out), "--tz", "UTC")
     assert result.returncode == 1, result.stderr
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -127,33 +115,13 @@ def test_tz_option_and_csv_with_bom(workspace: Path) -> None:
 
 
 def test_nothing_found_exits_zero(workspace: Path) -> None:
-    result = mamori(
-        "hunt",
-        str(workspace / "events.jsonl"),
-        "--rules",
-        str(workspace / "rules"),
-        "--min-level",
-        "critical",
-        "-f",
-        "json",
-        "--no-cache",
-    )
+    result = hunt(workspace, "--min-level", "critical", "-f", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
 
 
 def test_time_window(workspace: Path) -> None:
-    result = mamori(
-        "hunt",
-        str(workspace / "events.jsonl"),
-        "--rules",
-        str(workspace / "rules"),
-        "--since",
-        "2025-06-05 11:00",
-        "-f",
-        "jsonl",
-        "--no-cache",
-    )
+    result = hunt(workspace, "--since", "2025-06-05 11:00", "-f", "jsonl")
     assert result.returncode == 0, result.stderr
 
 
@@ -162,11 +130,8 @@ def test_usage_errors_exit_two_without_traceback(workspace: Path) -> None:
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
     assert "nope" in missing.stderr
-    bad_tz = mamori(
-        "hunt",
-        str(workspace / "events.jsonl"),
-        "--rules",
-        str(workspace / "rules"),
+    bad_tz = hunt(
+        workspace,
         "--tz",
         "Mars/Olympus",
     )
@@ -184,7 +149,6 @@ def test_usage_errors_exit_two_without_traceback(workspace: Path) -> None:
         "csv",
         "-o",
         str(workspace / "no-such-dir" / "out.csv"),
-        "--no-cache",
     )
     assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr
     assert "cannot write" in unwritable.stderr
