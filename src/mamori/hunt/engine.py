@@ -17,7 +17,7 @@ from mamori.events import Event
 from mamori.hunt.correlation import CorrelationEngine, CorrelationMatch
 from mamori.hunt.matching.fast import FastMatcher
 from mamori.hunt.matching.sql import SqlMatcher
-from mamori.hunt.model import CompiledRule, Predicate, RuleMeta, RuleSet
+from mamori.hunt.model import CompiledRule, RuleMeta, RuleSet
 
 _KEY_FIELDS = (
     "User",
@@ -68,7 +68,7 @@ def _referenced_fields(rule: CompiledRule) -> list[str]:
     names: dict[str, None] = {}
     for variant in rule.variants:
         for predicate in variant.predicates:
-            if isinstance(predicate, Predicate) and predicate.field:
+            if predicate.field:
                 names[predicate.field] = None
     return list(names)
 
@@ -124,11 +124,9 @@ class HuntEngine:
         self._feeds = [r.meta.id in feeding for r in ruleset.rules]
         self._reported = [r.meta.id not in ruleset.silent for r in ruleset.rules]
         self._detail_fields = [[*r.meta.fields, *_referenced_fields(r)] for r in ruleset.rules]
-        self.events_seen = 0
 
     def process(self, batch: Sequence[Event]) -> list[Detection]:
         """Evaluate one batch. Correlation input is taken in time order within the batch."""
-        self.events_seen += len(batch)
         detections: list[Detection] = []
         feed: list[tuple[str, Event]] = []
         for rule_index, event_index in self.matcher.match(batch):
