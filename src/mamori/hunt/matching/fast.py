@@ -169,16 +169,19 @@ class _FieldIndex:
 
 
 class _KeywordIndex:
-    """Keyword (field-less) predicates, searched in all of an event's text at once.
+    """Keyword (field-less) predicates: an event matches when any of its values does.
 
-    A keyword matches when any value of the event matches it. Substring keywords are found by
-    one automaton pass over the event's values joined by NUL (which no keyword contains, so no
-    match spans two values); the rest are run per value, gated by a literal where possible.
+    Every event of every kind may have to be searched (SigmaHQ's "Mimikatz Use" has keywords
+    and no channel), so the work is done per *distinct* value and remembered: the values of a
+    batch that were never seen are searched together (joined by NUL, which no keyword
+    contains, so no match spans two values) by one automaton pass; the rest costs a set
+    lookup. Keywords that are not plain substrings are run per new value, gated by a literal
+    where possible.
     """
 
     def __init__(self, predicates: list[tuple[int, Predicate]]) -> None:
         automata: dict[bool, ahocorasick.Automaton] = {}
-        per_value: list[tuple[int, Predicate]] = []
+        self.per_value: list[tuple[int, Predicate, bool]] = []
         for pid, pred in predicates:
             test = pred.test
             if isinstance(test, StringTest) and test.op == "contains" and test.value:
@@ -187,9 +190,9 @@ class _KeywordIndex:
             elif (gate := required_literal(test)) is not None:
                 key = gate
                 entry = (pid, True)
-                per_value.append((pid, pred))
+                self.per_value.append((pid, pred, True))
             else:
-                per_value.append((pid, pred))
+                self.per_value.append((pid, pred, False))
                 continue
             automaton = automata.get(key[0])
             if automaton is None:
@@ -200,70 +203,84 @@ class _KeywordIndex:
             automaton.make_automaton()
         self.folded = automata.get(False)
         self.cased = automata.get(True)
-        self.gated = {pid for pid, pred in per_value if required_literal(pred.test) is not None}
-        self.per_value = per_value
+        self._seen: set[Any] = set()
+        """Values already searched (the memo, without the mostly empty results)."""
+        self._hot: dict[Any, frozenset[int]] = {}
+        """Searched values that satisfy some keyword, and which."""
 
-    def test_events(self, events: list[Event]) -> dict[int, int]:
-        """Predicate id → bit mask of the events (rows) whose text the keyword matches.
-
-        All events of the group go through the automaton as one string (values separated by
-        NUL, events by SOH), so the per-event Python work is only joining its values.
-        """
-        texts = [
-            "\0".join(
-                [
-                    v if type(v) is str else str(v) if type(v) is int else _flat_text(v)
-                    for v in e.fields.values()
-                    if v is not None
-                ]
-            )
-            for e in events
-        ]
-        corpus = "\1".join(texts)
-        starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-        hits: dict[int, int] = {}
-        opened: dict[int, int] = {}
-        for automaton, text in ((self.folded, None), (self.cased, corpus)):
+    def _search(self, values: list[Any]) -> None:
+        """Search values never seen before and remember the ones that match."""
+        texts = [v if type(v) is str else as_text(v) for v in values]
+        hits: defaultdict[int, set[int]] = defaultdict(set)
+        opened: defaultdict[int, set[int]] = defaultdict(set)
+        for automaton, cased in ((self.folded, False), (self.cased, True)):
             if automaton is None:
                 continue
-            if text is None:
-                text = corpus.casefold()
-                # Folding can change lengths (ß → ss): locate events in the folded text.
-                if len(text) != len(corpus):
-                    folded = [t.casefold() for t in texts]
-                    text = "\1".join(folded)
-                    offsets = list(accumulate((len(t) + 1 for t in folded[:-1]), initial=0))
-                else:
-                    offsets = starts
-            else:
-                offsets = starts
-            for end, entries in automaton.iter(text):
-                bit = 1 << (bisect_right(offsets, end) - 1)
+            # Folding can change lengths (ß → ss): fold each value, then locate in the join.
+            parts = texts if cased else [t.casefold() for t in texts]
+            offsets = list(accumulate((len(t) + 1 for t in parts[:-1]), initial=0))
+            for end, entries in automaton.iter("\0".join(parts)):
+                position = bisect_right(offsets, end) - 1
                 for pid, is_gate in entries:
-                    target = opened if is_gate else hits
-                    target[pid] = target.get(pid, 0) | bit
-        for pid, pred in self.per_value:
-            candidates = opened.get(pid, 0) if pid in self.gated else (1 << len(events)) - 1
-            candidates &= ~hits.get(pid, 0)
-            for row in mask_rows(candidates):
-                fields = events[row].fields
-                if any(value_matches(pred.test, v) for v in fields.values() if v is not None):
-                    hits[pid] = hits.get(pid, 0) | (1 << row)
-        return hits
+                    (opened if is_gate else hits)[position].add(pid)
+        for pid, pred, gated in self.per_value:
+            for position in opened if gated else range(len(values)):
+                if (gated and pid not in opened[position]) or pid in hits.get(position, ()):
+                    continue
+                if value_matches(pred.test, values[position]):
+                    hits[position].add(pid)
+        if len(self._seen) + len(values) > _MEMO_LIMIT:
+            self._seen.clear()
+            self._hot.clear()
+        self._seen.update(values)
+        for position, pids in hits.items():
+            if pids:
+                self._hot[values[position]] = frozenset(pids)
+
+    def test_events(self, events: list[Event]) -> dict[int, int]:
+        """Predicate id → bit mask of the events (rows) having a value the keyword matches."""
+        rows: list[Any] = [e.fields.values() for e in events]
+        values: set[Any] = set()
+        try:
+            values.update(*rows)
+        except TypeError:  # an unhashable (list) value
+            values = None  # type: ignore[assignment]
+        if values is None or not _PLAIN_TYPES.issuperset(map(type, values)):
+            # Lists, and booleans (True == 1 in a set): compare by each scalar's text.
+            rows = [
+                [as_text(s) for v in e.fields.values() if v is not None for s in scalars(v)]
+                for e in events
+            ]
+            values = set()
+            values.update(*rows)
+        values.discard(None)
+        new = values.difference(self._seen)
+        if new:
+            self._search(list(new))
+        hot = self._hot
+        found = values.intersection(hot)
+        masks: dict[int, int] = {}
+        if found:
+            for row, row_values in enumerate(rows):
+                if not found.isdisjoint(row_values):
+                    bit = 1 << row
+                    for value in found.intersection(row_values):
+                        for pid in hot[value]:
+                            masks[pid] = masks.get(pid, 0) | bit
+        return masks
+
+
+_PLAIN_TYPES = frozenset({str, int, float, type(None), type(MISSING)})
+"""Value types a set keeps apart as the matcher must (1.0 and 1 share their text, too)."""
 
 
 def _hashable(value: Any) -> Any:
-    """A dict key that tests like the value: lists become tuples of their elements' texts
-    (nested lists stay text, as `as_text` renders them), booleans their text, so `True` and
-    `1` (equal and same hash in Python) are not taken for one value."""
-    if type(value) is bool:
-        return as_text(value)
-    return tuple(None if v is None else as_text(v) for v in value)
-
-
-def _flat_text(value: Any) -> str:
-    if type(value) is list or type(value) is tuple:
-        return "\0".join(as_text(v) for v in value if v is not None)
+    """A set member that tests like the value: lists become tuples of their elements' texts
+    (nested lists stay text, as `as_text` renders them); booleans and anything else their
+    text, so `True` and `1` (equal and same hash in Python) are not taken for one value."""
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return tuple(None if v is None else as_text(v) for v in value)
     return as_text(value)
 
 
@@ -389,18 +406,16 @@ class FastMatcher:
 
     def match(self, events: Sequence[Event]) -> list[tuple[int, int]]:
         """All (rule index, event index) pairs where the rule matches, in no particular order."""
-        groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+        groups: dict[tuple[Any, Any], list[int]] = defaultdict(list)
         for index, event in enumerate(events):
-            fields = event.fields
-            channel = channel_of(fields)
-            key = (
-                channel.casefold() if isinstance(channel, str) else "",
-                _event_id(event_id_of(fields)),
-            )
-            groups[key].append(index)
+            kind = (channel_of(event.fields), event_id_of(event.fields))
+            try:
+                groups[kind].append(index)
+            except TypeError:  # an unhashable channel or id: group by what it means instead
+                groups[_group_key(kind)].append(index)
         matches: list[tuple[int, int]] = []
-        for (channel, event_id), members in groups.items():
-            plan = self._plan_for(channel, event_id)
+        for kind, members in groups.items():
+            plan = self._plan_for(*_group_key(kind))
             if plan is not None:
                 matches.extend(self._match_group(plan, [events[i] for i in members], members))
         return matches
@@ -408,33 +423,18 @@ class FastMatcher:
     def _match_group(
         self, plan: _Plan, events: list[Event], positions: list[int]
     ) -> list[tuple[int, int]]:
+        rows = [event.fields for event in events]
+        everything = (1 << len(rows)) - 1
         bits: dict[int, int] = {}
-        everything = (1 << len(events)) - 1
-        names = plan.field_names
-        distinct: dict[str, defaultdict[Any, list[int]]] = {n: defaultdict(list) for n in names}
-        for row, event in enumerate(events):
-            fields = event.fields
-            for name in names & fields.keys():
-                value = fields[name]
-                kind = type(value)
-                if kind is list or kind is bool:
-                    value = _hashable(value)
-                distinct[name][value].append(row)
-        for name, values in distinct.items():
+        present = plan.field_names.intersection(set().union(*rows))
+        for name in plan.field_names:
             index = self._fields[name]
-            present = 0
-            for value, rows in values.items():
-                hits = index.test(value)
-                mask = rows_mask(rows) if hits or index.missing_hits else 0
-                present |= mask
-                for pid in hits:
-                    bits[pid] = bits.get(pid, 0) | mask
-            if index.missing_hits:
-                # Events without the field: only null / not-exists style tests can hold there.
-                absent = everything ^ present
-                if absent:
-                    for pid in index.missing_hits:
-                        bits[pid] = bits.get(pid, 0) | absent
+            if name not in present:
+                for pid in index.missing_hits:
+                    bits[pid] = everything
+                continue
+            for pid, mask in _column_hits(index, [f.get(name, MISSING) for f in rows]):
+                bits[pid] = bits.get(pid, 0) | mask
         if plan.keywords is not None:
             for pid, mask in plan.keywords.test_events(events).items():
                 bits[pid] = bits.get(pid, 0) | mask
@@ -442,8 +442,7 @@ class FastMatcher:
             pred = self._field_refs[pid]
             test = pred.test
             assert isinstance(test, FieldRefTest)
-            for row, event in enumerate(events):
-                fields = event.fields
+            for row, fields in enumerate(rows):
                 if _fieldref_matches(
                     test, fields.get(pred.field, MISSING), fields.get(test.other, MISSING)
                 ):
@@ -461,6 +460,50 @@ class FastMatcher:
             if result:
                 matches.extend((rule_index, positions[row]) for row in mask_rows(result))
         return matches
+
+
+def _group_key(kind: tuple[Any, Any]) -> tuple[str, int | None]:
+    """(case-folded channel, numeric event id): what selects the rules for a kind of event."""
+    channel, event_id = kind
+    return (channel.casefold() if isinstance(channel, str) else "", _event_id(event_id))
+
+
+def _column_hits(index: _FieldIndex, column: list[Any]) -> list[tuple[int, int]]:
+    """(predicate id, mask of the rows it holds for) for one field's values over a group.
+
+    Each distinct value is tested once (remembered across batches); only values that satisfy
+    something are located in the column.
+    """
+    try:
+        distinct = set(column)
+        plain = _PLAIN_TYPES.issuperset(map(type, distinct))
+    except TypeError:  # a list value
+        plain = False
+    if not plain:
+        # A set takes True for 1 and cannot hold lists: key such values by what they test as.
+        column = [v if type(v) in _PLAIN_TYPES else _hashable(v) for v in column]
+        distinct = set(column)
+    test = index.test
+    hot = {}
+    for value in distinct:
+        hits = test(value)
+        if hits:
+            hot[value] = hits
+    if not hot:
+        return []
+    if len(distinct) == 1:
+        (hits,) = hot.values()
+        everything = (1 << len(column)) - 1
+        return [(pid, everything) for pid in hits]
+    located: defaultdict[Any, list[int]] = defaultdict(list)
+    for row, value in enumerate(column):
+        if value in hot:
+            located[value].append(row)
+    out = []
+    for value, rows in located.items():
+        mask = rows_mask(rows)
+        out.extend((pid, mask) for pid in hot[value])
+    return out
 
 
 def _evaluate(node: Node, local: tuple[int, ...], bits: dict[int, int], everything: int) -> int:
