@@ -11,13 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mamori.events import Event
 from mamori.hunt.correlation import CorrelationEngine, CorrelationMatch
 from mamori.hunt.matching.fast import FastMatcher
-from mamori.hunt.matching.sql import SqlMatcher
 from mamori.hunt.model import CompiledRule, RuleMeta, RuleSet
+
+if TYPE_CHECKING:
+    from mamori.hunt.matching.sql import SqlMatcher
 
 _KEY_FIELDS = (
     "User",
@@ -73,16 +75,21 @@ def _referenced_fields(rule: CompiledRule) -> list[str]:
     return list(names)
 
 
-def event_details(event: Event, preferred: Iterable[str]) -> dict[str, Any]:
+def detail_names(preferred: Iterable[str]) -> tuple[str, ...]:
     """The fields a person needs to judge a match: the rule's own fields first, then key ones."""
+    names = dict.fromkeys((*preferred, *_KEY_FIELDS))
+    return tuple(name for name in names if name not in _NOT_DETAILS)
+
+
+def event_details(event: Event, names: Iterable[str]) -> dict[str, Any]:
+    """The event's values of `names` (see `detail_names`), long texts shortened."""
     details: dict[str, Any] = {}
-    for name in (*preferred, *_KEY_FIELDS):
-        if name in details or name in _NOT_DETAILS:
-            continue
-        value = event.fields.get(name)
+    get = event.fields.get
+    for name in names:
+        value = get(name)
         if value is None or value == "":
             continue
-        if isinstance(value, str) and len(value) > _DETAIL_LIMIT:
+        if type(value) is str and len(value) > _DETAIL_LIMIT:
             value = value[:_DETAIL_LIMIT] + "…"
         details[name] = value
     return details
@@ -111,6 +118,10 @@ class HuntEngine:
         self.matcher: FastMatcher | SqlMatcher
         self.unsupported: dict[str, str] = {}
         if matcher == "duckdb":
+            # Imported here: DuckDB, pyarrow and numpy take longer to import than a hunt of
+            # a small folder takes with the fast matcher.
+            from mamori.hunt.matching.sql import SqlMatcher
+
             self.matcher = SqlMatcher(ruleset.rules)
             self.unsupported = {
                 ruleset.rules[i].meta.id: reason for i, reason in self.matcher.unsupported.items()
@@ -123,7 +134,9 @@ class HuntEngine:
         feeding = self.correlations.rule_ids
         self._feeds = [r.meta.id in feeding for r in ruleset.rules]
         self._reported = [r.meta.id not in ruleset.silent for r in ruleset.rules]
-        self._detail_fields = [[*r.meta.fields, *_referenced_fields(r)] for r in ruleset.rules]
+        self._detail_fields = [
+            detail_names((*r.meta.fields, *_referenced_fields(r))) for r in ruleset.rules
+        ]
 
     def process(self, batch: Sequence[Event]) -> list[Detection]:
         """Evaluate one batch. Correlation input is taken in time order within the batch."""

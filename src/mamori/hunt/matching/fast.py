@@ -110,8 +110,6 @@ class _FieldIndex:
         self.has_eq_folded = any(not cased for cased, _ in self.eq)
         self.has_eq_cased = any(cased for cased, _ in self.eq)
         self._memo: dict[Any, frozenset[int]] = {}
-        self.missing_hits = self.test(MISSING)
-        """Predicates that hold for an event *without* this field (null, exists: false)."""
 
     @staticmethod
     def _strings(text: str, automaton: Any, hits: set[int], gates: set[int]) -> None:
@@ -355,7 +353,11 @@ class FastMatcher:
                 self._field_refs[pid] = pred
             elif pred.field is not None:
                 by_field[pred.field].append((pid, pred))
-        self._fields = {name: _FieldIndex(preds) for name, preds in by_field.items()}
+        self._field_predicates = dict(by_field)
+        self._fields: dict[str, _FieldIndex] = {}
+        self._absent: dict[str, frozenset[int]] = {}
+        """Built when a field is first met: most rule sets name far more fields than one
+        collection of logs has, and building an index costs more than using it."""
         self._keyword_indexes: dict[frozenset[int], _KeywordIndex] = {}
         self._by_channel: dict[str | None, list[int]] = defaultdict(list)
         for n, (_, variant, _) in enumerate(self._variants):
@@ -397,7 +399,7 @@ class FastMatcher:
                 self._keyword_indexes[keywords] = index
         return _Plan(
             variants=variants,
-            field_names=frozenset(p.field for p in predicates if p.field in self._fields),
+            field_names=frozenset(p.field for p in predicates if p.field in self._field_predicates),
             users=users,
             always=always,
             keywords=index,
@@ -420,6 +422,17 @@ class FastMatcher:
                 matches.extend(self._match_group(plan, [events[i] for i in members], members))
         return matches
 
+    def _absent_hits(self, name: str) -> frozenset[int]:
+        """Predicates on `name` that hold for an event without it (null, exists: false)."""
+        hits = self._absent.get(name)
+        if hits is None:
+            hits = self._absent[name] = frozenset(
+                pid
+                for pid, pred in self._field_predicates[name]
+                if value_matches(pred.test, MISSING)
+            )
+        return hits
+
     def _match_group(
         self, plan: _Plan, events: list[Event], positions: list[int]
     ) -> list[tuple[int, int]]:
@@ -427,12 +440,13 @@ class FastMatcher:
         everything = (1 << len(rows)) - 1
         bits: dict[int, int] = {}
         present = plan.field_names.intersection(set().union(*rows))
-        for name in plan.field_names:
-            index = self._fields[name]
-            if name not in present:
-                for pid in index.missing_hits:
-                    bits[pid] = everything
-                continue
+        for name in plan.field_names - present:
+            for pid in self._absent_hits(name):
+                bits[pid] = everything
+        for name in present:
+            index = self._fields.get(name)
+            if index is None:
+                index = self._fields[name] = _FieldIndex(self._field_predicates[name])
             for pid, mask in _column_hits(index, [f.get(name, MISSING) for f in rows]):
                 bits[pid] = bits.get(pid, 0) | mask
         if plan.keywords is not None:
