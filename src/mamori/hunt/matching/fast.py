@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -241,14 +241,19 @@ class _KeywordIndex:
         values: set[Any] = set()
         try:
             values.update(*rows)
-        except TypeError:  # an unhashable (list) value
-            values = None  # type: ignore[assignment]
-        if values is None or not _PLAIN_TYPES.issuperset(map(type, values)):
-            # Lists, and booleans (True == 1 in a set): compare by each scalar's text.
-            rows = [
-                [as_text(s) for v in e.fields.values() if v is not None for s in scalars(v)]
-                for e in events
-            ]
+        except TypeError:  # an unhashable (list) value: find its events
+            values.clear()
+            for row, row_values in enumerate(rows):
+                try:
+                    values.update(row_values)
+                except TypeError:
+                    rows[row] = _texts(row_values)
+                    values.update(rows[row])
+        if bool in set(map(type, values)):
+            # True == 1 in a set: events with booleans are compared by their values' texts.
+            for row, row_values in enumerate(rows):
+                if any(type(v) is bool for v in row_values):
+                    rows[row] = _texts(row_values)
             values = set()
             values.update(*rows)
         values.discard(None)
@@ -266,6 +271,11 @@ class _KeywordIndex:
                         for pid in hot[value]:
                             masks[pid] = masks.get(pid, 0) | bit
         return masks
+
+
+def _texts(values: Iterable[Any]) -> list[str]:
+    """Each scalar of an event's values as text (lists give their elements)."""
+    return [as_text(s) for v in values if v is not None for s in scalars(v)]
 
 
 _PLAIN_TYPES = frozenset({str, int, float, type(None), type(MISSING)})
