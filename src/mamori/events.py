@@ -7,7 +7,7 @@ each event lets every detection point back to the exact record a person can open
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +34,6 @@ class Event:
     """1-based record number within `source` (EVTX record number, or JSON line number)."""
     timestamp: datetime | None = None
     """When the event happened, always timezone-aware UTC, or None when the record has no time."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,7 +211,6 @@ def test_to_event_time_and_position() -> None:
     assert event.source == "s.evtx"
     assert event.position == 13678
     assert event.timestamp == datetime(2016, 9, 21, 3, 41, 2, 560546, tzinfo=UTC)
-    assert event.extra == {}
 
 
 def test_timestamp_of_handles_every_form() -> None:
