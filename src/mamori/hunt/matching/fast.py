@@ -208,7 +208,7 @@ class _KeywordIndex:
 
     def _search(self, values: list[Any]) -> None:
         """Search values never seen before and remember the ones that match."""
-        texts = [v if type(v) is str else as_text(v) for v in values]
+        texts = [v if type(v) is str else _search_text(v) for v in values]
         hits: defaultdict[int, set[int]] = defaultdict(set)
         opened: defaultdict[int, set[int]] = defaultdict(set)
         for automaton, cased in ((self.folded, False), (self.cased, True)):
@@ -247,13 +247,13 @@ class _KeywordIndex:
                 try:
                     values.update(row_values)
                 except TypeError:
-                    rows[row] = _texts(row_values)
+                    rows[row] = _keys(row_values)
                     values.update(rows[row])
         if bool in set(map(type, values)):
             # True == 1 in a set: events with booleans are compared by their values' texts.
             for row, row_values in enumerate(rows):
                 if any(type(v) is bool for v in row_values):
-                    rows[row] = _texts(row_values)
+                    rows[row] = _keys(row_values)
             values = set()
             values.update(*rows)
         values.discard(None)
@@ -273,9 +273,17 @@ class _KeywordIndex:
         return masks
 
 
-def _texts(values: Iterable[Any]) -> list[str]:
-    """Each scalar of an event's values as text (lists give their elements)."""
-    return [as_text(s) for v in values if v is not None for s in scalars(v)]
+def _search_text(value: Any) -> str:
+    """The text keywords are searched in; a multi-valued field's texts are joined by NUL
+    (which no keyword contains), so no match spans two of them."""
+    if type(value) is tuple:
+        return "\0".join(v for v in value if v is not None)
+    return as_text(value)
+
+
+def _keys(values: Iterable[Any]) -> list[Any]:
+    """An event's values as set members that test like them (see `_hashable`)."""
+    return [v if type(v) in _PLAIN_TYPES else _hashable(v) for v in values]
 
 
 _PLAIN_TYPES = frozenset({str, int, float, type(None), type(MISSING)})
