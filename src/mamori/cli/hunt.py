@@ -16,7 +16,7 @@ from mamori.hunt.loader import select_rules
 from mamori.hunt.model import LEVELS
 from mamori.hunt.run import hunt_files
 from mamori.output.summary import HuntSummary, render_summary
-from mamori.output.timeline import record, render_table, write
+from mamori.output.timeline import records, render_table, write
 from mamori.readers import list_input_files
 from mamori.timefmt import DEFAULT_TZ, parse_user_time, zone
 
@@ -132,9 +132,9 @@ def hunt(
         for rule_id, reason in sorted(result.skipped_rules.items()):
             err.print(f"  {rule_id}: {reason}")
 
-    records = [record(d, zone_info) for d in result.detections]
+    timeline = records(result.detections, zone_info)
     try:
-        _emit(records, fmt, output)
+        _emit(timeline, fmt, output)
     except OSError as exc:
         raise fail(f"cannot write {output or 'to stdout'}: {exc.strerror or exc}") from None
 

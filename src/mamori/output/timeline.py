@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import IO, Any
 
 import orjson
@@ -47,28 +47,48 @@ LEVEL_STYLES = {
 }
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    return value
+def records(detections: Iterable[Detection], tz: tzinfo) -> list[dict[str, Any]]:
+    """`record` for many detections. Several rules often fire on one event, and a hunt can
+    print tens of thousands of lines, so each event's time is formatted once."""
+    shown: dict[datetime | None, tuple[str, str | None]] = {}
+    out = []
+    for detection in detections:
+        moment = detection.timestamp
+        times = shown.get(moment)
+        if times is None:
+            times = shown[moment] = (show(moment, tz), moment.isoformat() if moment else None)
+        out.append(record(detection, tz, times))
+    return out
 
 
-def record(detection: Detection, tz: tzinfo) -> dict[str, Any]:
-    """The one shape of a detection in every output format."""
+def record(
+    detection: Detection, tz: tzinfo, times: tuple[str, str | None] | None = None
+) -> dict[str, Any]:
+    """The one shape of a detection in every output format.
+
+    `times`: the detection's time already formatted (shown, UTC ISO), see `records`.
+    """
     event = detection.event
     fields = event.fields
+    rule = detection.rule
+    moment = detection.timestamp
+    if times is None:
+        times = (show(moment, tz), moment.isoformat() if moment else None)
+    details = detection.details
+    if tuple in set(map(type, details.values())):
+        details = {k: list(v) if type(v) is tuple else v for k, v in details.items()}
     out: dict[str, Any] = {
-        "timestamp": show(detection.timestamp, tz),
-        "timestamp_utc": detection.timestamp.isoformat() if detection.timestamp else None,
+        "timestamp": times[0],
+        "timestamp_utc": times[1],
         "computer": fields.get("Computer"),
         "channel": channel_of(fields),
         "event_id": event_id_of(fields),
         "record_id": fields.get("EventRecordID", event.position),
-        "level": detection.rule.level,
-        "rule_title": detection.rule.title,
-        "rule_id": detection.rule.id,
-        "tags": list(detection.rule.tags),
-        "details": {k: _json_safe(v) for k, v in detection.details.items()},
+        "level": rule.level,
+        "rule_title": rule.title,
+        "rule_id": rule.id,
+        "tags": list(rule.tags),
+        "details": details,
         "source_file": event.source,
     }
     if detection.correlation is not None:
