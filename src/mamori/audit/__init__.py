@@ -1,0 +1,1 @@
+"""Identity posture audit: exports of identity systems in, one model, checks, findings out."""
