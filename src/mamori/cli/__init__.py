@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from mamori.cli import hunt, rules
+from mamori.cli import audit, hunt, rules
 
 app = typer.Typer(
     name="mamori",
@@ -18,3 +18,4 @@ app = typer.Typer(
 )
 app.command(name="hunt")(hunt.hunt)
 app.add_typer(rules.app, name="rules")
+app.add_typer(audit.app, name="audit")

@@ -1,0 +1,124 @@
+"""The audit on a terminal: what failed, what matters most, in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mamori.timefmt import show
+
+SEVERITY_STYLES = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+OUTCOME_LABELS = {
+    "ja": {"pass": "合格", "fail": "不合格", "not_applicable": "対象外", "error": "エラー"},
+    "en": {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "error": "ERROR"},
+}
+OUTCOME_STYLES = {"pass": "green", "fail": "bold red", "not_applicable": "dim", "error": "magenta"}
+LABELS = {
+    "ja": {
+        "title": "ID 監査 {as_of}",
+        "check": "チェック",
+        "severity": "重要度",
+        "outcome": "結果",
+        "findings": "指摘",
+        "subject": "対象",
+        "message": "内容",
+        "top": "未対応の指摘(重要度順、上位 {n} 件)",
+        "summary": (
+            "アカウント {accounts} 件(外部 {external}、管理者 {privileged})、人物 {people} 名 / "
+            "未対応の指摘: 緊急 {critical}、高 {high}、中 {medium}、低 {low} / "
+            "例外適用 {excepted} / 読めなかった入力 {problems}"
+        ),
+        "sources": "入力: {sources}",
+    },
+    "en": {
+        "title": "Identity audit {as_of}",
+        "check": "check",
+        "severity": "severity",
+        "outcome": "outcome",
+        "findings": "findings",
+        "subject": "subject",
+        "message": "message",
+        "top": "Open findings (most severe first, top {n})",
+        "summary": (
+            "{accounts} accounts ({external} external, {privileged} privileged), {people} people"
+            " / open findings: critical {critical}, high {high}, medium {medium}, low {low}"
+            " / excepted {excepted} / input problems {problems}"
+        ),
+        "sources": "inputs: {sources}",
+    },
+}
+
+
+def render(
+    document: dict[str, Any], console: Console, lang: str, tz: tzinfo, top: int = 30
+) -> None:
+    labels = LABELS[lang]
+    as_of = show(datetime.fromisoformat(document["as_of"]), tz)
+    checks = Table(
+        title=labels["title"].format(as_of=as_of), box=box.SIMPLE_HEAD, header_style="bold"
+    )
+    checks.add_column(labels["outcome"], no_wrap=True)
+    checks.add_column(labels["severity"], no_wrap=True)
+    checks.add_column("ID", no_wrap=True)
+    checks.add_column(labels["check"], overflow="fold")
+    checks.add_column(labels["findings"], justify="right")
+    for check in document["checks"]:
+        outcome = check["outcome"]
+        detail = check["title"][lang]
+        if check["reason"] and outcome in ("not_applicable", "error"):
+            detail += f" — {check['reason'][lang]}"
+        checks.add_row(
+            Text(OUTCOME_LABELS[lang][outcome], style=OUTCOME_STYLES[outcome]),
+            Text(check["severity"], style=SEVERITY_STYLES[check["severity"]]),
+            check["id"],
+            detail,
+            f"{check['open_findings']}/{check['findings']}" if check["findings"] else "",
+        )
+    console.print(checks)
+    open_findings = [f for f in document["findings"] if f["status"] == "open"]
+    if open_findings:
+        table = Table(
+            title=labels["top"].format(n=min(top, len(open_findings))),
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+        )
+        table.add_column(labels["severity"], no_wrap=True)
+        table.add_column("ID", no_wrap=True)
+        table.add_column(labels["subject"], overflow="fold", max_width=40)
+        table.add_column(labels["message"], overflow="fold")
+        for finding in open_findings[:top]:
+            table.add_row(
+                Text(finding["severity"], style=SEVERITY_STYLES[finding["severity"]]),
+                finding["check_id"],
+                finding["subject"],
+                finding["message"][lang],
+            )
+        console.print(table)
+    summary = document["summary"]
+    console.print(
+        labels["summary"].format(
+            accounts=summary["accounts"],
+            external=summary["external_accounts"],
+            privileged=summary["privileged_accounts"],
+            people=summary["people"],
+            excepted=summary["excepted_findings"],
+            problems=summary["input_problems"],
+            **summary["open_findings"],
+        )
+    )
+    sources = ", ".join(
+        f"{name} ({', '.join(info['kinds'])}; {info['accounts']})"
+        for name, info in document["sources"].items()
+    )
+    console.print(labels["sources"].format(sources=sources or "-"))
