@@ -34,11 +34,8 @@ def test_changes_between_two_audits() -> None:
         ("SHARED-ACCOUNT|entra:g", "medium", "excepted"),  # new but excepted: not "new"
     )
     changes = compare(old, new)
-    keys = {
-        name: [f["key"] for f in changes[name]]
-        for name in changes
-        if name.endswith(("new", "fixed", "regressed", "expired", "excepted"))
-    }
+    sections = ("new", "fixed", "regressed", "exception_expired", "newly_excepted")
+    keys = {name: [f["key"] for f in changes[name]] for name in sections}
     assert keys["new"] == ["EXTERNAL-PRIVILEGED|entra:f"]
     assert keys["fixed"] == ["MFA-PRIV-MISSING|entra:a"]
     assert keys["regressed"] == ["STALE-ACCOUNT|aws:b"]
