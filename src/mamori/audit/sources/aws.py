@@ -54,7 +54,7 @@ import binascii
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -85,6 +85,7 @@ MFA_DEVICES = "mfa_devices"
 REPORT_COLUMNS = frozenset({"user", "arn", "mfa_active"})
 """Enough of the report's header to be sure, yet present in reports of every vintage."""
 DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList")
+DEVICE_LISTS = ("MFADevices", "VirtualMFADevices")
 ROOT_USER = "<root_account>"
 NO_VALUE = frozenset({"", "n/a", "not_supported", "no_information"})
 NEVER_USED = frozenset({"n/a", "no_information"})
@@ -104,7 +105,7 @@ def sniff(records: Records) -> str | None:
     """The AWS export kind of a file, from its CSV header or its first JSON object's keys."""
     if records.format == "csv":
         header = {name.strip().lower() for name in records.header if isinstance(name, str)}
-        return CREDENTIAL_REPORT if REPORT_COLUMNS <= header else None
+        return CREDENTIAL_REPORT if header >= REPORT_COLUMNS else None
     if not records.rows or not isinstance(records.rows[0][1], dict):
         return None
     first = records.rows[0][1]
@@ -112,7 +113,7 @@ def sniff(records: Records) -> str | None:
         return CREDENTIAL_REPORT
     if any(isinstance(first.get(name), list) for name in DETAIL_LISTS):
         return AUTHORIZATION_DETAILS
-    if isinstance(first.get("MFADevices"), list) or isinstance(first.get("VirtualMFADevices"), list):
+    if any(isinstance(first.get(name), list) for name in DEVICE_LISTS):
         return MFA_DEVICES
     return None
 
@@ -231,6 +232,7 @@ class _Reader:
         self.on_problem = on_problem
         self.by_arn: dict[str, Account] = {}
         self.by_name: dict[tuple[str | None, str], Account] = {}
+        self.by_user_name: dict[str, list[Account]] = {}
         self.report_rows: dict[str, str] = {}
         self.policies: dict[str, _Policy] = {}
         self.group_details: dict[tuple[str | None, str], _GroupDetail] = {}
@@ -251,6 +253,7 @@ class _Reader:
         account = Account(source=SOURCE, id=arn, name=name, tenant=tenant)
         self.by_arn[arn] = account
         self.by_name[(tenant, name)] = account
+        self.by_user_name.setdefault(name, []).append(account)
         return account
 
     # -- credential report -------------------------------------------------------------
@@ -360,18 +363,7 @@ class _Reader:
             return
         if account.id not in detail.group.members:
             detail.group.members.append(account.id)
-        account.roles.extend(
-            RoleAssignment(
-                role=r.role,
-                role_id=r.role_id,
-                scope=r.scope,
-                privileged=r.privileged,
-                permanent=r.permanent,
-                assignment_type=r.assignment_type,
-                via_group=r.via_group,
-            )
-            for r in detail.roles
-        )
+        account.roles.extend(replace(role) for role in detail.roles)
 
     def policy_roles(
         self, cells: _Cells, inline_list: str, account_id: str | None, via_group: str | None
@@ -383,9 +375,7 @@ class _Reader:
             if isinstance(item, dict) and isinstance(item.get("PolicyArn"), str):
                 arn = item["PolicyArn"]
                 name = item.get("PolicyName") if isinstance(item.get("PolicyName"), str) else arn
-                role = self.managed_role(cells, arn, name, account_id)
-                role.via_group = via_group
-                roles.append(role)
+                roles.append(self.managed_role(cells, arn, name, account_id, via_group))
             else:
                 cells.report("AttachedManagedPolicies: an entry without PolicyArn; skipped")
         inline = cells.row.get(inline_list)
@@ -410,20 +400,23 @@ class _Reader:
         return roles
 
     def managed_role(
-        self, cells: _Cells, arn: str, name: str, account_id: str | None
+        self, cells: _Cells, arn: str, name: str, account_id: str | None, via_group: str | None
     ) -> RoleAssignment:
         policy = self.policies.get(arn)
-        aws_managed = account_id_of(arn) is None and ":iam::aws:policy/" in arn
-        privileged = aws_managed and name in PRIVILEGED_MANAGED
-        if not privileged and policy is not None and policy.document is not None:
+        aws_managed = ":iam::aws:policy/" in arn
+        if aws_managed and arn.rsplit("/", 1)[-1] in PRIVILEGED_MANAGED:
+            privileged = True
+        elif policy is not None and policy.document is not None:
             privileged = grants_admin(policy.document)
-        elif not privileged and not aws_managed:
-            self.once(
-                cells,
-                f"policy:{arn}",
-                f"policy {arn} is attached but its document is not in the export; "
-                "read as not privileged",
-            )
+        else:
+            privileged = False
+            if policy is None and not aws_managed:
+                self.once(
+                    cells,
+                    f"policy:{arn}",
+                    f"policy {arn} is attached but not in the export's Policies; its document "
+                    "is unknown, so it is read as not privileged",
+                )
         return RoleAssignment(
             role=name,
             role_id=arn,
@@ -431,6 +424,7 @@ class _Reader:
             privileged=privileged,
             permanent=True,
             assignment_type="AWS managed policy" if aws_managed else "customer managed policy",
+            via_group=via_group,
         )
 
     def once(self, cells: _Cells, key: str, message: str) -> None:
@@ -476,7 +470,7 @@ class _Reader:
             cells.report("an MFA device without UserName; skipped")
             return None
         tenant = account_id_of(serial)
-        owners = [a for (t, n), a in self.by_name.items() if n == name and tenant in (None, t)]
+        owners = [a for a in self.by_user_name.get(name, []) if tenant in (None, a.tenant)]
         if len(owners) == 1:
             return owners[0]
         reason = "no user" if not owners else f"{len(owners)} users in different accounts"
@@ -528,7 +522,7 @@ def _csv_rows(
     number = 1
     try:
         header = [name.strip() for name in next(reader, [])]
-        if not REPORT_COLUMNS <= set(header):
+        if not set(header) >= REPORT_COLUMNS:
             on_problem(InputProblem(file, f"{prefix}Content", "Content is not a credential report"))
             return
         for row in reader:
@@ -565,7 +559,8 @@ def _credentials(cells: _Cells) -> list[Credential]:
 
 def _never_used(cells: _Cells, account: Account) -> list[str]:
     never: list[str] = []
-    if account.password_enabled is not False and cells.raw("password_last_used") == "no_information":
+    password_unused = cells.raw("password_last_used") == "no_information"
+    if password_unused and account.password_enabled is not False:
         never.append("password")
     for credential in account.credentials:
         if credential.kind == "access_key" and cells.never_used(f"{credential.id}_last_used_date"):
@@ -668,8 +663,12 @@ def _as_list(value: Any) -> list[str]:
 
 
 def mfa_method(serial: str) -> str:
-    """fido for a FIDO security key (u2f ARN), virtual for an app (mfa ARN), else hardware."""
-    resource = serial.split(":", 5)[5] if serial.startswith("arn:") and serial.count(":") >= 5 else ""
+    """fido for a FIDO security key (u2f ARN), virtual for an app (mfa ARN), else hardware.
+
+    Hardware TOTP tokens are listed by their printed serial number, not by an ARN.
+    """
+    parts = serial.split(":", 5)
+    resource = parts[5] if len(parts) == 6 and parts[0] == "arn" else ""
     if resource.startswith("u2f/"):
         return "fido"
     if resource.startswith("mfa/"):

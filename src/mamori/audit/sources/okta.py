@@ -190,6 +190,7 @@ def sniff(records: Records) -> str | None:
 
 def _kind_of(record: dict[str, Any]) -> str | None:
     profile = record.get("profile")
+    record_type = record.get("type") if isinstance(record.get("type"), str) else None
     if isinstance(record.get("eventType"), str) and "published" in record:
         return "signins"
     if isinstance(record.get("factors"), list) and "userId" in record:
@@ -198,13 +199,15 @@ def _kind_of(record: dict[str, Any]) -> str | None:
         return "registration"
     if isinstance(record.get("roles"), list) and "userId" in record:
         return "role_assignments"
-    if record.get("type") in POLICY_TYPES and "name" in record and "status" in record:
+    if record_type in POLICY_TYPES and "name" in record and "status" in record:
         return "policies"
     if isinstance(profile, dict) and "name" in profile:
-        if record.get("type") in GROUP_TYPES or "objectClass" in record:
+        if record_type in GROUP_TYPES or "objectClass" in record:
             return "groups"
         if isinstance(record.get("users"), list):
             return "groups"
+    if "groupId" in record and isinstance(record.get("users"), list):
+        return "groups"
     if isinstance(profile, dict) and "login" in profile and "status" in record:
         return "users"
     return None
@@ -312,10 +315,7 @@ def _rows(export: Export) -> Iterator[Where]:
 def build(exports: list[Export], on_problem: Problem) -> IdentityData:
     """All Okta files together: users joined with their factors, roles and groups by user id."""
     builder = Builder(Reader(on_problem))
-    ordered = sorted(
-        exports, key=lambda e: KIND_ORDER.index(e.kind) if e.kind in KIND_ORDER else 99
-    )
-    for export in ordered:
+    for export in sorted(exports, key=lambda e: KIND_ORDER.index(e.kind)):
         builder.data.coverage.kinds.setdefault(SOURCE, set()).add(export.kind)
         builder.read(export)
     return builder.finish()
@@ -323,7 +323,7 @@ def build(exports: list[Export], on_problem: Problem) -> IdentityData:
 
 @dataclass(slots=True)
 class Builder:
-    read_: Reader
+    reader: Reader
     data: IdentityData = field(default_factory=IdentityData)
     accounts: dict[str, Account] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
@@ -341,11 +341,8 @@ class Builder:
             "policies": self.policy,
             "signins": self.event,
         }
-        handle = readers.get(export.kind)
+        handle = readers[export.kind]
         for where in _rows(export):
-            if handle is None:
-                self.read_.problem(where, f"export kind {export.kind!r} is not an Okta kind")
-                return
             handle(where)
 
     def finish(self) -> IdentityData:
@@ -354,8 +351,8 @@ class Builder:
                 account.mfa = _mfa(self.factors[user_id])
         self.data.accounts.extend(self.accounts.values())
         self.data.groups.extend(self.groups.values())
-        self.data.policies.extend(policies_from(self.read_, self.policies))
-        signins, window = signins_from(self.read_, self.events)
+        self.data.policies.extend(policies_from(self.reader, self.policies))
+        signins, window = signins_from(self.reader, self.events)
         self.data.signins.extend(signins)
         if window is not None:
             self.data.coverage.signin_window[SOURCE] = window
@@ -364,12 +361,12 @@ class Builder:
     # users ---------------------------------------------------------------------------------
 
     def user(self, where: Where) -> None:
-        account = user_account(self.read_, where)
+        account = user_account(self.reader, where)
         if account is None:
             return
         existing = self.accounts.get(account.id)
         if existing is not None:
-            self.read_.problem(
+            self.reader.problem(
                 where, f"user {account.id} appears again; the first record's values are kept"
             )
             existing.evidence.append(where.evidence())
@@ -378,11 +375,11 @@ class Builder:
 
     def account_for(self, where: Where, user_id: str | None, what: str) -> Account | None:
         if user_id is None:
-            self.read_.problem(where, f"{what} names no user (userId or _links.user); not used")
+            self.reader.problem(where, f"{what} names no user (userId or _links.user); not used")
             return None
         account = self.accounts.get(user_id)
         if account is None:
-            self.read_.problem(
+            self.reader.problem(
                 where, f"{what} for user {user_id}, who is not in the users export; not used"
             )
         return account
@@ -392,7 +389,7 @@ class Builder:
     def registration(self, where: Where) -> None:
         record = where.record
         if isinstance(record.get("factors"), list):
-            user_id = self.read_.text(where, record, "userId")
+            user_id = self.reader.text(where, record, "userId")
             account = self.account_for(where, user_id, "factors")
             if account is None or user_id is None:
                 return
@@ -402,7 +399,7 @@ class Builder:
                 inner = where.inner("factors", index, factor if isinstance(factor, dict) else {})
                 seen.extend(self.factor(inner, factor))
             return
-        user_id = self.read_.text(where, record, "userId") or _id_from_href(
+        user_id = self.reader.text(where, record, "userId") or _id_from_href(
             _path(record, "_links", "user", "href"), "users"
         )
         account = self.account_for(where, user_id, "factor")
@@ -413,28 +410,30 @@ class Builder:
 
     def factor(self, where: Where, factor: Any) -> list[tuple[str, str]]:
         if not isinstance(factor, dict):
-            self.read_.problem(where, "factor is not a JSON object; skipped")
+            self.reader.problem(where, "factor is not a JSON object; skipped")
             return []
-        factor_type = self.read_.text(where, factor, "factorType")
-        status = self.read_.text(where, factor, "status")
+        factor_type = self.reader.text(where, factor, "factorType")
+        status = self.reader.text(where, factor, "status")
         if factor_type is None or status is None:
-            self.read_.problem(where, "factor without factorType or status; skipped")
+            self.reader.problem(where, "factor without factorType or status; skipped")
             return []
         if factor_type not in FACTOR_TYPES:
-            self.read_.problem(where, f"unknown factorType {factor_type!r}; kept as written")
+            self.reader.problem(where, f"unknown factorType {factor_type!r}; kept as written")
         if status not in FACTOR_STATUSES:
-            self.read_.problem(where, f"unknown factor status {status!r}; not counted as active")
+            self.reader.problem(where, f"unknown factor status {status!r}; not counted as active")
         return [(factor_type, status)]
 
     # groups --------------------------------------------------------------------------------
 
     def group(self, where: Where) -> None:
         record = where.record
-        group_id = self.read_.text(where, record, "groupId") or self.read_.text(where, record, "id")
+        group_id = self.reader.text(where, record, "groupId") or self.reader.text(
+            where, record, "id"
+        )
         if group_id is None:
-            self.read_.problem(where, "group without id; skipped")
+            self.reader.problem(where, "group without id; skipped")
             return
-        name = self.read_.text(where, _dict(record.get("profile")), "name", "profile.name")
+        name = self.reader.text(where, _dict(record.get("profile")), "name", "profile.name")
         group = self.groups.get(group_id)
         if group is None:
             group = self.groups[group_id] = Group(SOURCE, group_id, name or group_id)
@@ -445,7 +444,7 @@ class Builder:
         if members is None:
             return
         if not isinstance(members, list):
-            self.read_.problem(where, "users is not a list; group members not read")
+            self.reader.problem(where, "users is not a list; group members not read")
             return
         for index, member in enumerate(members):
             self.member(where.inner("users", index, _dict(member)), group, member)
@@ -453,13 +452,13 @@ class Builder:
     def member(self, where: Where, group: Group, member: Any) -> None:
         user_id = member if isinstance(member, str) else _dict(member).get("id")
         if not isinstance(user_id, str) or not user_id:
-            self.read_.problem(where, "group member is neither a user id nor a user with id")
+            self.reader.problem(where, "group member is neither a user id nor a user with id")
             return
         if user_id not in group.members:
             group.members.append(user_id)
         account = self.accounts.get(user_id)
         if account is None:
-            self.read_.problem(
+            self.reader.problem(
                 where, f"member {user_id} of group {group.id} is not in the users export"
             )
             return
@@ -470,7 +469,7 @@ class Builder:
 
     def roles(self, where: Where) -> None:
         record = where.record
-        user_id = self.read_.text(where, record, "userId")
+        user_id = self.reader.text(where, record, "userId")
         account = self.account_for(where, user_id, "roles")
         roles = record.get("roles")
         if account is None or not isinstance(roles, list):
@@ -478,7 +477,7 @@ class Builder:
         account.evidence.append(where.evidence())
         for index, role in enumerate(roles):
             inner = where.inner("roles", index, _dict(role))
-            assignment = role_assignment(self.read_, inner, role)
+            assignment = role_assignment(self.reader, inner, role)
             if assignment is not None:
                 account.roles.append(assignment)
 
@@ -631,6 +630,18 @@ class People:
 
 
 @dataclass(slots=True)
+class PolicyContext:
+    """What every rule of one policy inherits from it."""
+
+    where: Where
+    name: str
+    id: str
+    kind: str
+    status: str
+    people: People
+
+
+@dataclass(slots=True)
 class Rule:
     policy: AccessPolicy
     scope: str
@@ -645,7 +656,7 @@ def policies_from(read: Reader, records: list[tuple[Where, dict[str, Any]]]) -> 
     skipped: dict[str, list[str]] = {}
     for number, (where, policy) in enumerate(records):
         kind = policy.get("type")
-        if kind not in SIGN_IN_POLICY_TYPES:
+        if not isinstance(kind, str) or kind not in SIGN_IN_POLICY_TYPES:
             skipped.setdefault(where.file, []).append(str(kind))
             continue
         rules.extend(_policy_rules(read, where, policy, number))
@@ -682,8 +693,14 @@ def _policy_rules(read: Reader, where: Where, policy: dict[str, Any], number: in
         return []
     kind = str(policy["type"])
     scope = "sign-on" if kind == "OKTA_SIGN_ON" else f"access {policy_id}"
-    base = _policy_people(read, where, policy)
-    status = _status(read, where, policy, "policy")
+    context = PolicyContext(
+        where,
+        name,
+        policy_id,
+        kind,
+        _status(read, where, policy, "policy"),
+        _policy_people(read, where, policy),
+    )
     rules = []
     for index, rule in enumerate(raw_rules):
         inner = where.inner(key, index, _dict(rule))
@@ -691,9 +708,7 @@ def _policy_rules(read: Reader, where: Where, policy: dict[str, Any], number: in
             read.problem(inner, "rule is not a JSON object; skipped")
             continue
         order = (_priority(policy.get("priority")), number, _priority(rule.get("priority")), index)
-        rules.append(
-            _rule(read, inner, rule, (where, name, policy_id, kind, status, base), scope, order)
-        )
+        rules.append(_rule(read, inner, rule, context, scope, order))
     return rules
 
 
@@ -719,39 +734,40 @@ def _rule(
     read: Reader,
     where: Where,
     rule: dict[str, Any],
-    policy: tuple[Where, str, str, str, str, People],
+    policy: PolicyContext,
     scope: str,
     order: tuple[float, int, float, int],
 ) -> Rule:
-    policy_where, policy_name, policy_id, kind, policy_status, base = policy
-    rule_status = _status(read, where, rule, "rule")
-    if "unknown" in (policy_status, rule_status):
-        state = "unknown"
-    elif policy_status not in STATUSES:
-        state = policy_status
-    elif rule_status not in STATUSES:
-        state = rule_status
-    else:
-        state = "ACTIVE" if policy_status == rule_status == "ACTIVE" else "INACTIVE"
-    people = _rule_people(read, where, rule, base)
-    access, mfa = _rule_actions(read, where, rule, kind)
+    state = _state(policy.status, _status(read, where, rule, "rule"))
+    people = _rule_people(read, where, rule, policy.people)
+    access, mfa = _rule_actions(read, where, rule, policy.kind)
     controls = tuple(c for c, on in (("block", access == "DENY"), ("mfa", mfa)) if on)
     rule_name = read.text(where, rule, "name") or "(unnamed rule)"
     access_policy = AccessPolicy(
         source=SOURCE,
-        id=read.text(where, rule, "id") or f"{policy_id}/{where.position}",
-        name=f"{policy_name} / {rule_name}",
+        id=read.text(where, rule, "id") or f"{policy.id}/{where.position}",
+        name=f"{policy.name} / {rule_name}",
         state=state,
         include_users=people.users,
         exclude_users=people.exclude_users,
         include_groups=people.groups,
         exclude_groups=people.exclude_groups,
-        include_applications=("All",) if kind == "OKTA_SIGN_ON" else (),
+        include_applications=("All",) if policy.kind == "OKTA_SIGN_ON" else (),
         grant_controls=controls,
-        evidence=[policy_where.evidence(), where.evidence()],
+        evidence=[policy.where.evidence(), where.evidence()],
     )
     single = state == "ACTIVE" and access == "ALLOW" and not mfa
     return Rule(access_policy, scope, order, single)
+
+
+def _state(policy_status: str, rule_status: str) -> str:
+    """ACTIVE only when both are; an unknown value is kept as written."""
+    if "unknown" in (policy_status, rule_status):
+        return "unknown"
+    for status in (policy_status, rule_status):
+        if status not in STATUSES:
+            return status
+    return "ACTIVE" if policy_status == rule_status == "ACTIVE" else "INACTIVE"
 
 
 def _rule_people(read: Reader, where: Where, rule: dict[str, Any], base: People) -> People:
@@ -839,7 +855,8 @@ def signins_from(
     for where, event in records:
         when = read.time(where, event, "published")
         if when is None:
-            read.problem(where, "log event without a published time; skipped")
+            if event.get("published") is None:
+                read.problem(where, "log event without a published time; skipped")
             continue
         times.append(when)
         event_type = event.get("eventType")
@@ -847,7 +864,7 @@ def signins_from(
             starts.append((where, event, when))
         elif event_type == MFA_EVENT and _path(event, "outcome", "result") == "SUCCESS":
             session = _path(event, "authenticationContext", "externalSessionId")
-            if isinstance(session, str) and session:
+            if isinstance(session, str) and session not in ("", "unknown"):
                 mfa_sessions.add(session)
     signins = [
         signin
@@ -868,7 +885,7 @@ def _signin(
     success = _outcome(read, where, event)
     session = _path(event, "authenticationContext", "externalSessionId")
     single = None
-    if success and isinstance(session, str) and session and session != "unknown":
+    if success and isinstance(session, str) and session not in ("", "unknown"):
         single = session not in mfa_sessions
     client = _dict(event.get("client"))
     return SignIn(
