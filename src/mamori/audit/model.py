@@ -85,6 +85,9 @@ class Credential:
     last_used: datetime | None = None
 
 
+_TENANT_SCOPED = frozenset({SourceKind.aws, SourceKind.ad})
+
+
 @dataclass(slots=True)
 class Account:
     """One account in one identity system."""
@@ -140,7 +143,14 @@ class Account:
 
     @property
     def key(self) -> str:
-        """Unique across sources: what findings and exceptions name."""
+        """Unique across sources: what findings and exceptions name.
+
+        UPNs and e-mail addresses are unique on their own; AWS user names and AD
+        sAMAccountNames only within their account or domain (every AWS account has a
+        `<root_account>`), so those keys carry the tenant.
+        """
+        if self.source in _TENANT_SCOPED and self.tenant:
+            return f"{self.source}:{self.tenant}/{self.name}"
         return f"{self.source}:{self.name}"
 
     @property

@@ -17,10 +17,16 @@ from mamori.audit.model import Account
 
 def names_of(account: Account) -> list[str]:
     """Everything a person may write to mean this account, lower-cased."""
-    names = [account.key, account.name, account.id, f"{account.source}:{account.id}"]
+    names = [
+        account.key,
+        f"{account.source}:{account.name}",
+        account.name,
+        account.id,
+        f"{account.source}:{account.id}",
+    ]
     if account.email:
         names.append(account.email)
-    return [n.lower() for n in names if n]
+    return list(dict.fromkeys(n.lower() for n in names if n))
 
 
 def matches(account: Account, patterns: Iterable[str]) -> bool:

@@ -90,8 +90,6 @@ ROOT_USER = "<root_account>"
 NO_VALUE = frozenset({"", "n/a", "not_supported", "no_information"})
 NEVER_USED = frozenset({"n/a", "no_information"})
 """A last-used cell with one of these, for a credential that exists, means no recorded use."""
-TRUE = frozenset({"true"})
-FALSE = frozenset({"false"})
 LOSSY_ENCODING = "replaced"
 
 PRIVILEGED_MANAGED = frozenset({"AdministratorAccess", "IAMFullAccess", "PowerUserAccess"})
@@ -180,9 +178,9 @@ class _Cells:
         value = self.text(column)
         if value is None:
             return None
-        if value.lower() in TRUE:
+        if value.lower() == "true":
             return True
-        if value.lower() in FALSE:
+        if value.lower() == "false":
             return False
         self.report(f"{column}: unknown value {value!r} (expected true or false); read as unknown")
         return None
@@ -204,18 +202,10 @@ class _Cells:
 def account_id_of(arn: str) -> str | None:
     """The 12-digit account id of an IAM ARN (arn:partition:iam::ACCOUNT:resource)."""
     parts = arn.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[4].isdigit():
-        return parts[4]
+    account = parts[4] if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" else ""
+    if account.isascii() and account.isdigit():
+        return account
     return None
-
-
-@dataclass(slots=True)
-class _Policy:
-    """A managed policy: its name and, when the export carries it, its default document."""
-
-    arn: str
-    name: str
-    document: dict[str, Any] | None
 
 
 @dataclass(slots=True)
@@ -234,13 +224,11 @@ class _Reader:
         self.by_name: dict[tuple[str | None, str], Account] = {}
         self.by_user_name: dict[str, list[Account]] = {}
         self.report_rows: dict[str, str] = {}
-        self.policies: dict[str, _Policy] = {}
+        self.policies: dict[str, dict[str, Any] | None] = {}
+        """Managed policy ARN → its default version's document (None when unreadable)."""
         self.group_details: dict[tuple[str | None, str], _GroupDetail] = {}
         self.groups: dict[str, Group] = {}
         self.reported: set[str] = set()
-
-    def problem(self, file: str, position: str, message: str) -> None:
-        self.on_problem(InputProblem(file, position, message))
 
     def account(self, arn: str, name: str, cells: _Cells) -> Account:
         """The account of this ARN (or of this user name in this AWS account), made if new."""
@@ -308,11 +296,11 @@ class _Reader:
                 self.read_group(_Cells(file, where, item, self.on_problem))
 
     def read_policy(self, cells: _Cells) -> None:
-        arn, name = cells.raw("Arn"), cells.raw("PolicyName")
-        if not arn or not name:
-            cells.report("a policy without Arn or PolicyName; skipped")
+        arn = cells.raw("Arn")
+        if not arn:
+            cells.report("a policy without Arn; skipped")
             return
-        self.policies[arn] = _Policy(arn, name, _default_document(cells))
+        self.policies[arn] = _default_document(cells)
 
     def read_group(self, cells: _Cells) -> None:
         arn, name = cells.raw("Arn"), cells.raw("GroupName")
@@ -402,15 +390,15 @@ class _Reader:
     def managed_role(
         self, cells: _Cells, arn: str, name: str, account_id: str | None, via_group: str | None
     ) -> RoleAssignment:
-        policy = self.policies.get(arn)
+        document = self.policies.get(arn)
         aws_managed = ":iam::aws:policy/" in arn
         if aws_managed and arn.rsplit("/", 1)[-1] in PRIVILEGED_MANAGED:
             privileged = True
-        elif policy is not None and policy.document is not None:
-            privileged = grants_admin(policy.document)
+        elif document is not None:
+            privileged = grants_admin(document)
         else:
             privileged = False
-            if policy is None and not aws_managed:
+            if arn not in self.policies and not aws_managed:
                 self.once(
                     cells,
                     f"policy:{arn}",
@@ -464,6 +452,9 @@ class _Reader:
             account.mfa.phishing_resistant = True
 
     def device_owner(self, cells: _Cells, arn: Any, name: Any, serial: str) -> Account | None:
+        """By ARN (virtual devices name their user's), else by user name in the serial's account."""
+        if isinstance(arn, str) and arn in self.by_arn:
+            return self.by_arn[arn]
         if isinstance(arn, str) and arn and isinstance(name, str) and name:
             return self.account(arn, name, cells)
         if not isinstance(name, str) or not name:
@@ -635,7 +626,7 @@ def _document(value: Any) -> dict[str, Any] | None:
         text = unquote(text)
     try:
         document = orjson.loads(text)
-    except orjson.JSONDecodeError:
+    except ValueError:  # orjson.JSONDecodeError, and text that is not valid UTF-8
         return None
     return document if isinstance(document, dict) else None
 

@@ -156,7 +156,8 @@ def parse_csv(path: Path, data: bytes, on_problem: Problem) -> Records | None:
     lines = text.splitlines()
     # PowerShell's Export-Csv (Windows PowerShell 5) writes a "#TYPE ..." line first.
     skip = 1 if lines and lines[0].startswith("#TYPE") else 0
-    reader = csv.reader(io.StringIO("\n".join(lines[skip:])))
+    body = "\n".join(lines[skip:])
+    reader = csv.reader(io.StringIO(body), delimiter=_delimiter(lines[skip] if lines else ""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -183,6 +184,14 @@ def parse_csv(path: Path, data: bytes, on_problem: Problem) -> Records | None:
     except csv.Error as exc:
         on_problem(InputProblem(str(path), f"row {row_number}", f"unreadable CSV: {exc}"))
     return records
+
+
+def _delimiter(header: str) -> str:
+    """`,` unless the header is clearly split by `;` or a tab: Export-Csv -Delimiter ';' and
+    Excel in locales with a decimal comma write `;`, Log Analytics exports may use tabs."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
 
 
 def parse_file(path: Path, on_problem: Problem) -> Records | None:
