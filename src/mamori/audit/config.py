@@ -28,6 +28,9 @@ class Thresholds(BaseModel):
     )
     exception_expiring_days: int = Field(30, ge=1, description="Warn this long before expiry.")
     admin_password_max_age_days: int = Field(365, ge=1)
+    vendor_evidence_expiring_days: int = Field(
+        30, ge=1, description="Warn this long before a vendor's evidence (SCS, audit) expires."
+    )
 
 
 class Tagging(BaseModel):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from mamori.audit.checks import Check, all_checks
 from mamori.audit.config import AuditConfig
@@ -19,6 +20,7 @@ from mamori.audit.exceptions import Register, problems_of
 from mamori.audit.findings import CheckResult, Finding, FindingStatus, Outcome, Text
 from mamori.audit.linking import link_people
 from mamori.audit.model import IdentityData
+from mamori.audit.scorecards import scorecard
 from mamori.audit.sources import read_identity
 from mamori.audit.tagging import tag_accounts
 from mamori.audit.vendors import VendorRegistry
@@ -33,6 +35,7 @@ class AuditReport:
     checks: dict[str, Check]
     problems: list[InputProblem] = field(default_factory=list)
     exception_usage: dict[str, int] = field(default_factory=dict)
+    vendor_scorecards: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -131,6 +134,7 @@ def run_audit(
         vendors=vendors,
     )
     results = run_checks(context)
+    findings = [f for r in results for f in r.findings]
     return AuditReport(
         as_of=context.as_of,
         data=data,
@@ -138,4 +142,5 @@ def run_audit(
         checks={check.id: check for check in all_checks()},
         problems=problems,
         exception_usage=context.exception_usage,
+        vendor_scorecards=scorecard(context, findings),
     )

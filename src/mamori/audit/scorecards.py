@@ -28,17 +28,12 @@ from mamori.audit.checks._vendors import (
 from mamori.audit.context import AuditContext
 from mamori.audit.findings import Finding, FindingStatus, Severity
 from mamori.audit.model import Account, SignIn
-from mamori.audit.run import run_checks
 from mamori.audit.vendors import Vendor
 
 
-def scorecard(
-    context: AuditContext, findings: Iterable[Finding] | None = None
-) -> list[dict[str, Any]]:
-    """One card per vendor, in registry order. `findings` are the audit's (e.g.
-    `AuditReport.findings`, exceptions applied); without them the checks are run here."""
-    if findings is None:
-        findings = [f for outcome in run_checks(context) for f in outcome.findings]
+def scorecard(context: AuditContext, findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """One card per vendor, in registry order. `findings` are the audit's, exceptions applied
+    (`run_audit` passes them), so a card counts what the report shows."""
     findings = list(findings)
     held = accounts_by_vendor(context)
     signins = signins_by_account(context)
@@ -83,7 +78,7 @@ def _card(
             {
                 "name": item.name,
                 "expires": item.expires.isoformat() if item.expires else None,
-                "state": evidence_state(item.expires, context.today),
+                "state": evidence_state(item.expires, context),
             }
             for item in vendor.evidence
         ],

@@ -20,10 +20,6 @@ from mamori.audit.findings import CheckResult, Finding, Severity, Text
 from mamori.audit.model import Account, Evidence, SignIn
 from mamori.audit.vendors import Vendor, VendorRegistry
 
-EVIDENCE_EXPIRING_DAYS = 30
-"""Evidence (SCS certificate, audit report) expiring within this many days is worth a warning:
-enough time to ask the vendor for the renewed one."""
-
 STAR4 = 4
 """SCS ★4: third-party evaluated, includes supplier management, detection and response."""
 
@@ -200,10 +196,13 @@ def star4_needed(answers: dict[str, dict[str, Any]]) -> bool | None:
     return False if all(v is False for v in values) else None
 
 
-def evidence_state(expires: date | None, today: date) -> str:
-    """valid | expiring | expired | no_expiry."""
+def evidence_state(expires: date | None, context: AuditContext) -> str:
+    """valid | expiring | expired | no_expiry. Expiring: within
+    `thresholds.vendor_evidence_expiring_days`, time enough to ask for the renewed one."""
     if expires is None:
         return "no_expiry"
+    today = context.today
     if expires < today:
         return "expired"
-    return "expiring" if (expires - today).days <= EVIDENCE_EXPIRING_DAYS else "valid"
+    soon = context.thresholds.vendor_evidence_expiring_days
+    return "expiring" if (expires - today).days <= soon else "valid"

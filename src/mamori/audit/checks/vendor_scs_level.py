@@ -67,7 +67,7 @@ def _level_problems(vendor: Vendor) -> list[tuple[Severity, Text]]:
 def _evidence_problems(vendor: Vendor, context: AuditContext) -> list[tuple[Severity, Text]]:
     problems = []
     for item in vendor.evidence:
-        state = evidence_state(item.expires, context.today)
+        state = evidence_state(item.expires, context)
         day = item.expires.isoformat() if item.expires else ""
         if state == "expired":
             problems.append(

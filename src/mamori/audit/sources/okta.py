@@ -68,7 +68,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import ParseResult, urlparse
 
 from mamori.audit.model import (
     AccessPolicy,
@@ -262,7 +262,10 @@ class Reader:
         value = record.get(key) if isinstance(record, dict) else None
         if value is None:
             return None
-        parsed = parse_utc(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_utc(value) if isinstance(value, str) else None
+        except OverflowError:  # a valid time whose offset takes it beyond year 1..9999
+            parsed = None
         if parsed is None:
             self.problem(where, f"{key} {value!r} is not an ISO-8601 time; ignored")
         return parsed
@@ -292,11 +295,22 @@ def _path(record: Any, *keys: str) -> Any:
     return record
 
 
-def _id_from_href(href: Any, collection: str) -> str | None:
-    """The id after /api/v1/<collection>/ in an Okta HAL link."""
+def _url(href: Any) -> ParseResult | None:
+    """A parsed link; None for anything that is not one (urlparse rejects broken IPv6 hosts)."""
     if not isinstance(href, str):
         return None
-    parts = urlparse(href).path.rstrip("/").split("/")
+    try:
+        return urlparse(href)
+    except ValueError:
+        return None
+
+
+def _id_from_href(href: Any, collection: str) -> str | None:
+    """The id after /api/v1/<collection>/ in an Okta HAL link."""
+    url = _url(href)
+    if url is None:
+        return None
+    parts = url.path.rstrip("/").split("/")
     for index, part in enumerate(parts[:-1]):
         if part == collection and parts[index + 1]:
             return parts[index + 1]
@@ -323,12 +337,17 @@ def build(exports: list[Export], on_problem: Problem) -> IdentityData:
 
 @dataclass(slots=True)
 class Builder:
+    """Collects every file first: policies and log events can only be judged all together
+    (first-match order, sessions spanning events), factors only once users are known."""
+
     reader: Reader
     data: IdentityData = field(default_factory=IdentityData)
     accounts: dict[str, Account] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     factors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """user id → [(factorType, status)] seen in the factor exports."""
+    everyone: set[str] = field(default_factory=set)
+    """Ids of the built-in Everyone group, whose members the export does not list."""
     policies: list[tuple[Where, dict[str, Any]]] = field(default_factory=list)
     events: list[tuple[Where, dict[str, Any]]] = field(default_factory=list)
 
@@ -351,7 +370,7 @@ class Builder:
                 account.mfa = _mfa(self.factors[user_id])
         self.data.accounts.extend(self.accounts.values())
         self.data.groups.extend(self.groups.values())
-        self.data.policies.extend(policies_from(self.reader, self.policies))
+        self.data.policies.extend(policies_from(self.reader, self.policies, self.everyone))
         signins, window = signins_from(self.reader, self.events)
         self.data.signins.extend(signins)
         if window is not None:
@@ -440,6 +459,8 @@ class Builder:
         elif name and group.name == group_id:
             group.name = name
         group.evidence.append(where.evidence())
+        if record.get("type") == "BUILT_IN" and name == "Everyone":
+            self.everyone.add(group_id)
         members = record.get("users")
         if members is None:
             return
@@ -534,8 +555,8 @@ def user_account(read: Reader, where: Where) -> Account | None:
 
 def _tenant(record: dict[str, Any]) -> str | None:
     """The Okta org host, from the record's own self link (the user object names no org)."""
-    href = _path(record, "_links", "self", "href")
-    return urlparse(href).hostname if isinstance(href, str) else None
+    url = _url(_path(record, "_links", "self", "href"))
+    return url.hostname if url is not None else None
 
 
 def _display_name(read: Reader, where: Where, profile: dict[str, Any]) -> str | None:
@@ -639,6 +660,7 @@ class PolicyContext:
     kind: str
     status: str
     people: People
+    everyone: set[str]
 
 
 @dataclass(slots=True)
@@ -650,8 +672,13 @@ class Rule:
     lets_in_single_factor: bool
 
 
-def policies_from(read: Reader, records: list[tuple[Where, dict[str, Any]]]) -> list[AccessPolicy]:
-    """Every rule of the sign-in policies, with first-match shadowing turned into exclusions."""
+def policies_from(
+    read: Reader, records: list[tuple[Where, dict[str, Any]]], everyone: set[str]
+) -> list[AccessPolicy]:
+    """Every rule of the sign-in policies, with first-match shadowing turned into exclusions.
+
+    The built-in Everyone group becomes the keyword "All": its members are never exported.
+    """
     rules: list[Rule] = []
     skipped: dict[str, list[str]] = {}
     for number, (where, policy) in enumerate(records):
@@ -659,7 +686,7 @@ def policies_from(read: Reader, records: list[tuple[Where, dict[str, Any]]]) -> 
         if not isinstance(kind, str) or kind not in SIGN_IN_POLICY_TYPES:
             skipped.setdefault(where.file, []).append(str(kind))
             continue
-        rules.extend(_policy_rules(read, where, policy, number))
+        rules.extend(_policy_rules(read, where, policy, number, everyone))
     for file, kinds in skipped.items():
         read.on_problem(
             InputProblem(
@@ -677,7 +704,9 @@ def _priority(value: Any) -> float:
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else math.inf
 
 
-def _policy_rules(read: Reader, where: Where, policy: dict[str, Any], number: int) -> list[Rule]:
+def _policy_rules(
+    read: Reader, where: Where, policy: dict[str, Any], number: int, everyone: set[str]
+) -> list[Rule]:
     name = read.text(where, policy, "name") or "(unnamed policy)"
     policy_id = read.text(where, policy, "id") or where.position
     raw_rules = _path(policy, "_embedded", "rules")
@@ -700,6 +729,7 @@ def _policy_rules(read: Reader, where: Where, policy: dict[str, Any], number: in
         kind,
         _status(read, where, policy, "policy"),
         _policy_people(read, where, policy),
+        everyone,
     )
     rules = []
     for index, rule in enumerate(raw_rules):
@@ -739,7 +769,7 @@ def _rule(
     order: tuple[float, int, float, int],
 ) -> Rule:
     state = _state(policy.status, _status(read, where, rule, "rule"))
-    people = _rule_people(read, where, rule, policy.people)
+    people = _everyone_as_all(_rule_people(read, where, rule, policy.people), policy.everyone)
     access, mfa = _rule_actions(read, where, rule, policy.kind)
     controls = tuple(c for c, on in (("block", access == "DENY"), ("mfa", mfa)) if on)
     rule_name = read.text(where, rule, "name") or "(unnamed rule)"
@@ -785,6 +815,17 @@ def _rule_people(read: Reader, where: Where, rule: dict[str, Any], base: People)
         exclude_groups=read.strings(where, groups.get("exclude"), "groups exclude")
         + base.exclude_groups,
     )
+
+
+def _everyone_as_all(people: People, everyone: set[str]) -> People:
+    def split(users: tuple[str, ...], groups: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        if everyone.isdisjoint(groups):
+            return users, groups
+        return _merge(users, ["All"]), tuple(g for g in groups if g not in everyone)
+
+    users, groups = split(people.users, people.groups)
+    exclude_users, exclude_groups = split(people.exclude_users, people.exclude_groups)
+    return People(users, groups, exclude_users, exclude_groups)
 
 
 def _rule_actions(

@@ -81,6 +81,7 @@ def build_document(report: AuditReport) -> dict[str, Any]:
             for r in report.results
         ],
         "findings": [finding_record(f) for f in findings],
+        "vendors": report.vendor_scorecards,
         "exceptions": [
             {"id": entry_id, "findings_covered": used}
             for entry_id, used in sorted(report.exception_usage.items())
