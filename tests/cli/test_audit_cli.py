@@ -1,0 +1,85 @@
+"""`mamori audit` as a user runs it: a real process over the fixture exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_hunt_cli import mamori
+
+DATA = Path(__file__).resolve().parent.parent / "audit" / "data"
+AS_OF = "2025-10-01"
+
+
+@pytest.fixture(scope="module")
+def audit_json(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("audit") / "audit.json"
+    run = mamori("audit", str(DATA), "--as-of", AS_OF, "-f", "json", "-o", str(out))
+    assert run.returncode == 1, run.stderr  # the fixtures hold high and critical findings
+    assert "Traceback" not in run.stderr
+    return out, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_json_document_covers_every_source_and_check(audit_json: tuple[Path, dict]) -> None:
+    _, document = audit_json
+    assert {"aws", "ad"} <= set(document["sources"])
+    outcomes = {c["id"]: c["outcome"] for c in document["checks"]}
+    assert outcomes["MFA-PRIV-MISSING"] == "fail"
+    assert set(outcomes.values()) <= {"pass", "fail", "not_applicable", "error"}
+    assert "error" not in outcomes.values()
+    root = [f for f in document["findings"] if f["subject"].endswith("/<root_account>")]
+    assert root and root[0]["evidence"][0]["file"].endswith("credential_report.csv")
+
+
+def test_console_report_is_japanese_by_default_and_english_on_request() -> None:
+    ja = mamori("audit", str(DATA / "aws"), "--as-of", AS_OF)
+    assert ja.returncode == 1 and "不合格" in ja.stdout
+    en = mamori("audit", str(DATA / "aws"), "--as-of", AS_OF, "--lang", "en")
+    assert "FAIL" in en.stdout and "不合格" not in en.stdout
+
+
+def test_fail_on_sets_the_exit_code() -> None:
+    assert (
+        mamori("audit", str(DATA / "aws"), "--as-of", AS_OF, "--fail-on", "critical").returncode
+        == 1
+    )
+    clean = tuple(
+        mamori("audit", str(DATA / "gws"), "--as-of", AS_OF, "--fail-on", level).returncode
+        for level in ("critical",)
+    )
+    assert set(clean) <= {0, 1}
+
+
+def test_csv_has_a_bom_for_excel(tmp_path: Path) -> None:
+    out = tmp_path / "findings.csv"
+    mamori("audit", str(DATA / "ad"), "--as-of", AS_OF, "-f", "csv", "-o", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"check_id" in data
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    missing = mamori("audit", str(tmp_path / "nope"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    (tmp_path / "exc.yaml").write_text("exceptions: [unclosed", encoding="utf-8")
+    broken = mamori("audit", str(DATA / "aws"), "--exceptions", str(tmp_path / "exc.yaml"))
+    assert broken.returncode == 2 and "exception register" in broken.stderr
+    (tmp_path / "notes.txt").write_text("just some notes\n", encoding="utf-8")
+    unreadable = mamori("audit", str(tmp_path / "notes.txt"))
+    assert unreadable.returncode == 2 and "not recognised" in unreadable.stderr
+    for run in (missing, broken, unreadable):
+        assert "Traceback" not in run.stderr
+
+
+def test_diff_reports_what_changed(audit_json: tuple[Path, dict], tmp_path: Path) -> None:
+    path, document = audit_json
+    older = dict(document)
+    older["findings"] = document["findings"][1:]  # the first finding is new since
+    old_path = tmp_path / "old.json"
+    old_path.write_text(json.dumps(older), encoding="utf-8")
+    changed = mamori("audit", "diff", str(old_path), str(path), "-f", "json")
+    assert changed.returncode == 1
+    changes = json.loads(changed.stdout)
+    assert [f["key"] for f in changes["new"]] == [document["findings"][0]["key"]]
+    same = mamori("audit", "diff", str(path), str(path))
+    assert same.returncode == 0
