@@ -78,3 +78,21 @@ def test_account_keys_are_unique_across_aws_accounts() -> None:
     ]
     assert roots[0].key != roots[1].key == "aws:222222222222/<root_account>"
     assert Account("entra", "x", "a@contoso.co.jp", tenant="t").key == "entra:a@contoso.co.jp"
+
+
+def test_pages_saved_one_after_another_in_one_array(tmp_path: Path) -> None:
+    path = tmp_path / "okta-users.json"
+    path.write_text('[[{"id": "a"}, {"id": "b"}], [{"id": "c"}]]', encoding="utf-8")
+    records = parse_file(path, lambda p: None)
+    assert [r[0] for r in records.rows] == [
+        "page 1 value[0]",
+        "page 1 value[1]",
+        "page 2 value[0]",
+    ]
+
+
+def test_times_beyond_year_9999_in_utc_are_unknown_not_a_crash() -> None:
+    from mamori.events import parse_utc
+
+    assert parse_utc("9999-12-31T23:59:59-05:00") is None
+    assert parse_utc("2025-06-05T09:00:00+09:00").hour == 0

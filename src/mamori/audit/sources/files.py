@@ -76,10 +76,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def _page_rows(page: Any, prefix: str) -> list[tuple[str, dict[str, Any]]] | None:
-    """Records of one API page: Graph `{"value": [...]}` or a bare array of objects."""
+    """Records of one API page: Graph `{"value": [...]}`, a bare array of objects, or an
+    array of such arrays (Okta pages saved one after another)."""
     if isinstance(page, dict) and isinstance(page.get("value"), list):
         items = page["value"]
     elif isinstance(page, list):
+        if page and all(isinstance(item, list) for item in page):
+            return [
+                row
+                for number, inner in enumerate(page, start=1)
+                for row in _page_rows(inner, f"{prefix}page {number} ") or []
+            ]
         items = page
     else:
         return None
