@@ -1,1 +1,0 @@
-"""Audit tests share `builders` (this folder is put on sys.path because this file is here)."""
