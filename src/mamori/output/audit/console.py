@@ -40,6 +40,7 @@ LABELS = {
             "例外適用 {excepted} / 読めなかった入力 {problems}"
         ),
         "sources": "入力: {sources}",
+        "reasons": "補足: 判定できなかったもの・判定の範囲",
     },
     "en": {
         "title": "Identity audit {as_of}",
@@ -56,6 +57,7 @@ LABELS = {
             " / excepted {excepted} / input problems {problems}"
         ),
         "sources": "inputs: {sources}",
+        "reasons": "Notes: what could not be judged, and the scope judged",
     },
 }
 
@@ -76,8 +78,6 @@ def render(
     for check in document["checks"]:
         outcome = check["outcome"]
         detail = check["title"][lang]
-        if check["reason"] and outcome in ("not_applicable", "error"):
-            detail += f" — {check['reason'][lang]}"
         checks.add_row(
             Text(OUTCOME_LABELS[lang][outcome], style=OUTCOME_STYLES[outcome]),
             Text(check["severity"], style=SEVERITY_STYLES[check["severity"]]),
@@ -86,6 +86,12 @@ def render(
             f"{check['open_findings']}/{check['findings']}" if check["findings"] else "",
         )
     console.print(checks)
+    unexamined = [c for c in document["checks"] if c["reason"] and c["outcome"] != "pass"]
+    if unexamined:
+        console.print(labels["reasons"], style="bold")
+        for check in unexamined:
+            label = OUTCOME_LABELS[lang][check["outcome"]]
+            console.print(f"  {check['id']} ({label}): {check['reason'][lang]}", highlight=False)
     open_findings = [f for f in document["findings"] if f["status"] == "open"]
     if open_findings:
         table = Table(
