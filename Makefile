@@ -41,6 +41,7 @@ bench: install
 	@# Byte-compile as a regular (non-editable) install would, so start-up is measured as users meet it.
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/bench_hunt.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
