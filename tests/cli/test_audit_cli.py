@@ -29,7 +29,10 @@ def test_json_document_covers_every_source_and_check(audit_json: tuple[Path, dic
     assert set(outcomes.values()) <= {"pass", "fail", "not_applicable", "error"}
     assert "error" not in outcomes.values()
     root = [f for f in document["findings"] if f["subject"].endswith("/<root_account>")]
-    assert root and root[0]["evidence"][0]["file"].endswith("credential_report.csv")
+    evidence = root[0]["evidence"][0]
+    assert evidence["file"].endswith("credential_report.csv")
+    record = document["records"][f"{evidence['file']}#{evidence['position']}"]
+    assert record["user"] == "<root_account>"  # the record as read, shown once
 
 
 def test_console_report_is_japanese_by_default_and_english_on_request() -> None:

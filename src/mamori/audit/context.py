@@ -26,6 +26,7 @@ class AuditContext:
     register: Register = field(default_factory=Register)
     vendors: VendorRegistry = field(default_factory=VendorRegistry)
     exception_usage: dict[str, int] = field(default_factory=dict)
+    _aliases: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
     """Exception id → findings it excepted; filled before `after_exceptions` checks run."""
 
     @property
@@ -55,6 +56,14 @@ class AuditContext:
     @cached_property
     def group_by_id(self) -> dict[tuple[str, str], Group]:
         return {(g.source, g.id.lower()): g for g in self.data.groups}
+
+    def aliases(self, account: Account) -> tuple[str, ...]:
+        """`names_of(account)`, computed once per account: findings carry it for the
+        exception register, and an account may have many findings."""
+        found = self._aliases.get(id(account))
+        if found is None:
+            found = self._aliases[id(account)] = tuple(names_of(account))
+        return found
 
     def policies(self, source: str) -> list[AccessPolicy]:
         return [p for p in self.data.policies if p.source == source]
@@ -94,7 +103,7 @@ class AuditContext:
             person=account.person,
             tags=tuple(sorted(account.tags)),
             details={"account": account.name, "source": account.source, **details},
-            aliases=tuple(names_of(account)),
+            aliases=self.aliases(account),
         )
 
     def policy_finding(

@@ -1056,8 +1056,11 @@ def _read_signins(tenant: _Tenant, records: Records) -> None:
             )
         )
         return
+    # One file is one shape: decide from its first record, not per record (this is hot).
+    first = next((r for _, r in records.rows if isinstance(r, dict)), {})
+    log_analytics = _is_log_analytics(first)
     for rec in tenant.rows(records):
-        if _is_log_analytics(rec.data):
+        if log_analytics:
             rec = _from_log_analytics(rec)
         signin = _signin(rec)
         if signin is None:

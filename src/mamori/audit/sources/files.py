@@ -95,8 +95,14 @@ def _page_rows(page: Any, prefix: str) -> list[tuple[str, dict[str, Any]]] | Non
 
 def parse_json(path: Path, data: bytes, on_problem: Problem) -> Records | None:
     """A JSON document (one page, an array of pages, an array of records) or JSON lines."""
+    try:
+        # Most exports are plain UTF-8: orjson reads the bytes without decoding them first.
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        document = _NOT_PLAIN
+    if document is not _NOT_PLAIN:
+        return _json_document(Records(path, "json", encoding="utf-8"), document, on_problem)
     text, encoding = decode_text(data)
-    records = Records(path, "json", encoding=encoding)
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -104,6 +110,14 @@ def parse_json(path: Path, data: bytes, on_problem: Problem) -> Records | None:
             on_problem(InputProblem(str(path), _json_position(text, exc), f"invalid JSON: {exc}"))
             return None
         return _parse_json_lines(path, text, encoding, on_problem)
+    return _json_document(Records(path, "json", encoding=encoding), document, on_problem)
+
+
+_NOT_PLAIN = object()
+
+
+def _json_document(records: Records, document: Any, on_problem: Problem) -> Records | None:
+    path = records.path
     if isinstance(document, dict) and isinstance(document.get("@odata.context"), str):
         records.context = document["@odata.context"]
     if (

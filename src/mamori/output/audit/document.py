@@ -34,10 +34,23 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "message": _text(finding.message),
         "exception_id": finding.exception_id,
         "details": finding.details,
-        "evidence": [
-            {"file": e.file, "position": e.position, "record": e.record} for e in finding.evidence
-        ],
+        "evidence": [{"file": e.file, "position": e.position} for e in finding.evidence],
     }
+
+
+def evidence_key(file: str, position: str) -> str:
+    """How a finding's evidence reference names its record in the document's `records`."""
+    return f"{file}#{position}"
+
+
+def _records(findings: list[Finding]) -> dict[str, Any]:
+    """Each record any finding cites, once: an account with five findings cites the same
+    records five times, and repeating them made a 100,000-account report 600 MB."""
+    records: dict[str, Any] = {}
+    for finding in findings:
+        for item in finding.evidence:
+            records.setdefault(evidence_key(item.file, item.position), item.record)
+    return records
 
 
 def build_document(report: AuditReport) -> dict[str, Any]:
@@ -81,6 +94,7 @@ def build_document(report: AuditReport) -> dict[str, Any]:
             for r in report.results
         ],
         "findings": [finding_record(f) for f in findings],
+        "records": _records(findings),
         "vendors": report.vendor_scorecards,
         "exceptions": [
             {"id": entry_id, "findings_covered": used}
