@@ -29,9 +29,13 @@ def names_of(account: Account) -> list[str]:
     return list(dict.fromkeys(n.lower() for n in names if n))
 
 
-def matches(account: Account, patterns: Iterable[str]) -> bool:
-    """Does any pattern (exact name, key `source:name`, or a glob) name this account?"""
-    names = names_of(account)
+def matches(account: Account, patterns: Iterable[str], names: list[str] | None = None) -> bool:
+    """Does any pattern (exact name, key `source:name`, or a glob) name this account?
+    `names`: `names_of(account)` when the caller already has it."""
+    patterns = list(patterns)
+    if not patterns:
+        return False
+    names = names if names is not None else names_of(account)
     for pattern in patterns:
         wanted = pattern.strip().lower()
         if any(fnmatchcase(name, wanted) for name in names):
@@ -49,6 +53,7 @@ def tag_accounts(
     """Set `Account.tags`. `vendor_accounts`: vendor id → account patterns (the registry)."""
     contractor_types = {t.casefold() for t in tagging.contractor_employee_types}
     for account in accounts:
+        names = names_of(account)
         tags = account.tags
         if is_guest(account):
             tags.add("guest")
@@ -56,16 +61,16 @@ def tag_accounts(
         if employee_type and employee_type in contractor_types:
             tags.add("contractor")
         for vendor, patterns in vendor_accounts.items():
-            if matches(account, patterns):
+            if matches(account, patterns, names):
                 tags.add(f"vendor:{vendor}")
                 tags.add("vendor")
-        if matches(account, tagging.external_accounts):
+        if matches(account, tagging.external_accounts, names):
             tags.add("declared_external")
         if tags & {"guest", "contractor", "vendor", "declared_external"}:
             tags.add("external")
-        if matches(account, tagging.break_glass):
+        if matches(account, tagging.break_glass, names):
             tags.add("break_glass")
-        if matches(account, tagging.service_accounts):
+        if matches(account, tagging.service_accounts, names):
             tags.add("service")
         if account.attributes.get("is_root"):
             tags.add("root")
