@@ -116,3 +116,26 @@ def test_register_that_is_not_yaml_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="expected a list"):
         _register(tmp_path, "exceptions: {}")
     assert date(2026, 3, 31) == _register(tmp_path, COMPLETE).entries[0].expires
+
+
+def test_register_summary_lists_every_entry_with_its_state(tmp_path: Path) -> None:
+    from mamori.audit.run import register_summary
+
+    text = (
+        COMPLETE
+        + """
+  - id: EXC-002
+    subject: entra:someone@contoso.co.jp
+    checks: [NO-OWNER]
+    expires: 2025-01-31
+  - not a mapping
+"""
+    )
+    ctx = context([_vendor_admin()], register=_register(tmp_path, text))
+    run_checks(ctx)
+    summary = {item["id"]: item for item in register_summary(ctx)}
+    assert summary["EXC-001"]["valid"] and summary["EXC-001"]["findings_covered"] == 2
+    assert summary["EXC-001"]["expires"] == "2026-03-31"
+    assert not summary["EXC-002"]["valid"]
+    assert "expired on 2025-01-31" in summary["EXC-002"]["problems"]
+    assert summary["exceptions[2]"]["problems"] == ["exceptions[2]: not a mapping"]

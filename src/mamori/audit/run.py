@@ -34,7 +34,8 @@ class AuditReport:
     results: list[CheckResult]
     checks: dict[str, Check]
     problems: list[InputProblem] = field(default_factory=list)
-    exception_usage: dict[str, int] = field(default_factory=dict)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    """The register as judged: each entry with its expiry, problems and findings covered."""
     vendor_scorecards: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -95,6 +96,41 @@ def apply_exceptions(results: list[CheckResult], context: AuditContext) -> None:
     context.exception_usage = usage
 
 
+def register_summary(context: AuditContext) -> list[dict[str, Any]]:
+    """Every register entry as the report shows it (the expiry calendar, who owns what)."""
+    summary: list[dict[str, Any]] = []
+    for entry in context.register.entries:
+        void, warnings = problems_of(entry, context.today, context.thresholds.exception_max_days)
+        summary.append(
+            {
+                "id": entry.id,
+                "subject": entry.subject,
+                "checks": entry.checks,
+                "owner": entry.owner,
+                "approver": entry.approver,
+                "expires": entry.expires.isoformat() if entry.expires else None,
+                "valid": not void,
+                "problems": void + warnings,
+                "findings_covered": context.exception_usage.get(entry.id, 0),
+            }
+        )
+    for position, why, raw in context.register.invalid:
+        summary.append(
+            {
+                "id": str(raw.get("id") or position),
+                "subject": raw.get("subject"),
+                "checks": [],
+                "owner": raw.get("owner"),
+                "approver": raw.get("approver"),
+                "expires": None,
+                "valid": False,
+                "problems": [f"{position}: {why}"],
+                "findings_covered": 0,
+            }
+        )
+    return summary
+
+
 def prepare(
     data: IdentityData, config: AuditConfig, vendor_accounts: dict[str, list[str]]
 ) -> IdentityData:
@@ -141,6 +177,6 @@ def run_audit(
         results=results,
         checks={check.id: check for check in all_checks()},
         problems=problems,
-        exception_usage=context.exception_usage,
+        exceptions=register_summary(context),
         vendor_scorecards=scorecard(context, findings),
     )

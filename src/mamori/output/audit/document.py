@@ -96,10 +96,7 @@ def build_document(report: AuditReport) -> dict[str, Any]:
         "findings": [finding_record(f) for f in findings],
         "records": _records(findings),
         "vendors": report.vendor_scorecards,
-        "exceptions": [
-            {"id": entry_id, "findings_covered": used}
-            for entry_id, used in sorted(report.exception_usage.items())
-        ],
+        "exceptions": report.exceptions,
         "problems": [
             {"file": p.source, "position": p.position, "message": p.message}
             for p in report.problems
