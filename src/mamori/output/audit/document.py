@@ -12,6 +12,7 @@ from typing import IO, Any
 import orjson
 
 from mamori.audit.findings import Finding, FindingStatus, Outcome, Severity, Text
+from mamori.audit.frameworks import framework_view
 from mamori.audit.run import AuditReport
 
 FORMAT_VERSION = 1
@@ -58,6 +59,7 @@ def build_document(report: AuditReport) -> dict[str, Any]:
     open_by_severity = Counter(f.severity.value for f in findings if f.status is FindingStatus.open)
     outcomes = Counter(r.outcome.value for r in report.results)
     accounts_per_source = Counter(a.source for a in report.data.accounts)
+    checks = _checks(report)
     return {
         "mamori_audit": FORMAT_VERSION,
         "as_of": report.as_of.isoformat(),
@@ -78,21 +80,8 @@ def build_document(report: AuditReport) -> dict[str, Any]:
             "excepted_findings": sum(f.status is FindingStatus.excepted for f in findings),
             "input_problems": len(report.problems),
         },
-        "checks": [
-            {
-                "id": r.check_id,
-                "title": _text(report.checks[r.check_id].title),
-                "severity": report.checks[r.check_id].severity.value,
-                "outcome": r.outcome.value,
-                "reason": _text(r.reason),
-                "examined": r.examined,
-                "findings": len(r.findings),
-                "open_findings": sum(f.status is FindingStatus.open for f in r.findings),
-                "frameworks": list(report.checks[r.check_id].frameworks),
-                "remediation": _text(report.checks[r.check_id].remediation),
-            }
-            for r in report.results
-        ],
+        "checks": checks,
+        "frameworks": framework_view(checks),
         "findings": [finding_record(f) for f in findings],
         "records": _records(findings),
         "vendors": report.vendor_scorecards,
@@ -102,6 +91,24 @@ def build_document(report: AuditReport) -> dict[str, Any]:
             for p in report.problems
         ],
     }
+
+
+def _checks(report: AuditReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.check_id,
+            "title": _text(report.checks[r.check_id].title),
+            "severity": report.checks[r.check_id].severity.value,
+            "outcome": r.outcome.value,
+            "reason": _text(r.reason),
+            "examined": r.examined,
+            "findings": len(r.findings),
+            "open_findings": sum(f.status is FindingStatus.open for f in r.findings),
+            "frameworks": list(report.checks[r.check_id].frameworks),
+            "remediation": _text(report.checks[r.check_id].remediation),
+        }
+        for r in report.results
+    ]
 
 
 def write_json(document: dict[str, Any], out: IO[bytes]) -> None:
