@@ -109,3 +109,11 @@ def test_diff_reports_what_changed(audit_json: tuple[Path, dict], tmp_path: Path
     assert [f["key"] for f in changes["new"]] == [document["findings"][0]["key"]]
     same = mamori("audit", "diff", str(path), str(path))
     assert same.returncode == 0
+
+
+def test_framework_view_and_unknown_framework() -> None:
+    view = mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "--framework", "SCS-3")
+    assert view.returncode == 1 and "SCS-3:access-control" in view.stdout
+    assert "未充足" in view.stdout
+    unknown = mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "--framework", "ISO-27001")
+    assert unknown.returncode == 2 and "unknown framework" in " ".join(unknown.stderr.split())

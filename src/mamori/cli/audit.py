@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +21,7 @@ from mamori.audit.findings import Severity
 from mamori.audit.run import run_audit
 from mamori.audit.vendors import load_vendors
 from mamori.cli.common import Exit, err, fail
-from mamori.output.audit.console import render
+from mamori.output.audit.console import render, render_frameworks
 from mamori.output.audit.csv_report import write_findings_csv
 from mamori.output.audit.diff_report import render_diff
 from mamori.output.audit.document import build_document, write_json
@@ -109,6 +110,14 @@ def audit(
         typer.Option("--as-of", help="Audit as at this date/time (reproducible audits)."),
     ] = None,
     tz: Annotated[str, typer.Option("--tz", help="Zone times are shown in.")] = DEFAULT_TZ,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            help="Table output: every requirement of this framework (SCS-3, SCS-4, CSMG-3, "
+            "CIS-M365, CIS-AWS) with its status and checks.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr.")] = False,
 ) -> None:
     """Audit identity exports (Entra ID, Okta, AWS IAM, Google Workspace, Active Directory).
@@ -137,19 +146,30 @@ def audit(
     if not report.data.accounts and not report.data.policies and not report.data.signins:
         raise fail(f"no identity export could be read from {', '.join(map(str, paths))}")
     document = build_document(report)
-    _emit(document, fmt, output, lang.value, zone_info)
+    known = [f["id"] for f in document["frameworks"]]
+    if framework is not None and framework not in known:
+        raise fail(f"unknown framework {framework!r} (one of {', '.join(known)})")
+    _emit(document, fmt, output, lang.value, zone_info, framework)
     threshold = Severity(fail_on.value).rank
     raise typer.Exit(Exit.FINDINGS if report.open_findings(threshold) else Exit.CLEAN)
 
 
-def _emit(document: dict[str, Any], fmt: Format, output: Path | None, lang: str, tz: Any) -> None:
+def _emit(
+    document: dict[str, Any],
+    fmt: Format,
+    output: Path | None,
+    lang: str,
+    tz: Any,
+    framework: str | None,
+) -> None:
     try:
         if fmt is Format.table:
-            if output:
-                with output.open("w", encoding="utf-8") as handle:
-                    render(document, Console(file=handle, width=160, no_color=True), lang, tz)
-            else:
-                render(document, Console(), lang, tz)
+            with output.open("w", encoding="utf-8") if output else nullcontext() as handle:
+                console = Console(file=handle, width=160, no_color=True) if output else Console()
+                if framework is None:
+                    render(document, console, lang, tz)
+                else:
+                    render_frameworks(document, console, lang, framework)
             return
         with output.open("wb") if output else _stdout() as handle:
             if fmt is Format.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -41,6 +42,15 @@ LABELS = {
         ),
         "sources": "入力: {sources}",
         "reasons": "補足: 判定できなかったもの・判定の範囲",
+        "frameworks": "フレームワーク別",
+        "requirement": "要求事項",
+        "status": "状況",
+        "statuses": {
+            "met": "充足",
+            "not_met": "未充足",
+            "partially_assessed": "一部のみ評価",
+            "not_assessed": "評価不能",
+        },
     },
     "en": {
         "title": "Identity audit {as_of}",
@@ -58,6 +68,15 @@ LABELS = {
         ),
         "sources": "inputs: {sources}",
         "reasons": "Notes: what could not be judged, and the scope judged",
+        "frameworks": "By framework",
+        "requirement": "requirement",
+        "status": "status",
+        "statuses": {
+            "met": "met",
+            "not_met": "NOT MET",
+            "partially_assessed": "partially assessed",
+            "not_assessed": "not assessed",
+        },
     },
 }
 
@@ -128,3 +147,54 @@ def render(
         for name, info in document["sources"].items()
     )
     console.print(labels["sources"].format(sources=sources or "-"))
+    render_frameworks(document, console, lang)
+
+
+STATUS_STYLES = {
+    "met": "green",
+    "not_met": "bold red",
+    "partially_assessed": "yellow",
+    "not_assessed": "dim",
+}
+
+
+def render_frameworks(
+    document: dict[str, Any], console: Console, lang: str, only: str | None = None
+) -> None:
+    """One line per framework, or every requirement of `only` (a framework id)."""
+    labels = LABELS[lang]
+    statuses = labels["statuses"]
+    if only is None:
+        console.print(labels["frameworks"], style="bold")
+        for framework in document["frameworks"]:
+            counts = Counter(r["status"] for r in framework["requirements"])
+            parts = ", ".join(f"{statuses[s]} {counts[s]}" for s in statuses if counts[s])
+            console.print(f"  {framework['name'][lang]}: {parts}", highlight=False)
+        return
+    for framework in document["frameworks"]:
+        if framework["id"] != only:
+            continue
+        table = Table(title=framework["name"][lang], box=box.SIMPLE_HEAD, header_style="bold")
+        table.add_column(labels["status"], no_wrap=True)
+        table.add_column("ID", no_wrap=True)
+        table.add_column(labels["requirement"], overflow="fold")
+        table.add_column(labels["check"], overflow="fold")
+        for requirement in framework["requirements"]:
+            status = requirement["status"]
+            table.add_row(
+                Text(statuses[status], style=STATUS_STYLES[status]),
+                requirement["id"],
+                requirement["title"][lang],
+                _requirement_checks(requirement["checks"], lang),
+            )
+        console.print(table)
+        note = f" — {framework['note']}" if framework["note"] else ""
+        console.print(f"{framework['source']}{note}", highlight=False)
+
+
+def _requirement_checks(checks: list[dict[str, Any]], lang: str) -> str:
+    """Outcome counts, then the checks with open findings: the ones to act on."""
+    counts = Counter(c["outcome"] for c in checks)
+    summary = ", ".join(f"{OUTCOME_LABELS[lang][o]} {n}" for o, n in sorted(counts.items()))
+    failing = [f"{c['id']} ({c['open_findings']})" for c in checks if c["open_findings"]]
+    return summary + ("\n" + ", ".join(failing) if failing else "")
