@@ -117,3 +117,13 @@ def test_framework_view_and_unknown_framework() -> None:
     assert "未充足" in view.stdout
     unknown = mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "--framework", "ISO-27001")
     assert unknown.returncode == 2 and "unknown framework" in " ".join(unknown.stderr.split())
+
+
+def test_ocsf_and_action_plan_formats(tmp_path: Path) -> None:
+    ocsf = mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "-f", "ocsf")
+    events = json.loads(ocsf.stdout)
+    assert events and {e["class_uid"] for e in events} == {2003}
+    plan = tmp_path / "plan.csv"
+    mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "-f", "plan", "-o", str(plan))
+    text = plan.read_bytes().decode("utf-8-sig")
+    assert text.startswith("優先度,チェック,対象") and "2025-10-08" in text  # critical: 7 days

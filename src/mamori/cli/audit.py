@@ -21,10 +21,12 @@ from mamori.audit.findings import Severity
 from mamori.audit.run import run_audit
 from mamori.audit.vendors import load_vendors
 from mamori.cli.common import Exit, err, fail
+from mamori.output.audit.action_plan import write_action_plan_csv
 from mamori.output.audit.console import render, render_frameworks
 from mamori.output.audit.csv_report import write_findings_csv
 from mamori.output.audit.diff_report import render_diff
 from mamori.output.audit.document import build_document, write_json
+from mamori.output.audit.ocsf import write_ocsf
 from mamori.timefmt import DEFAULT_TZ, parse_user_time, zone
 
 
@@ -51,6 +53,8 @@ class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    ocsf = "ocsf"
+    plan = "plan"
 
 
 class Lang(StrEnum):
@@ -96,7 +100,15 @@ def audit(
     vendors: Annotated[
         Path | None, typer.Option("--vendors", help="Vendor (委託先) registry (YAML).")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (console), json (the full document), csv (findings), ocsf (OCSF 1.5 "
+            "Compliance Findings for GRC tools), plan (action plan CSV for management).",
+        ),
+    ] = Format.table,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -174,6 +186,10 @@ def _emit(
         with output.open("wb") if output else _stdout() as handle:
             if fmt is Format.json:
                 write_json(document, handle)
+            elif fmt is Format.ocsf:
+                write_ocsf(document, handle, lang)
+            elif fmt is Format.plan:
+                write_action_plan_csv(document, handle, lang, tz)
             else:
                 write_findings_csv(document, handle, lang)
     except OSError as exc:
