@@ -127,3 +127,12 @@ def test_ocsf_and_action_plan_formats(tmp_path: Path) -> None:
     mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "-f", "plan", "-o", str(plan))
     text = plan.read_bytes().decode("utf-8-sig")
     assert text.startswith("優先度,チェック,対象") and "2025-10-08" in text  # critical: 7 days
+
+
+def test_html_report_is_written_and_self_contained(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    run = mamori("audit", str(DATA), "--as-of", AS_OF, "-q", "-f", "html", "-o", str(report))
+    assert run.returncode == 1
+    text = report.read_text(encoding="utf-8")
+    assert "ID 監査レポート" in text and "<script" not in text
+    assert 'src="http' not in text and 'href="http' not in text

@@ -26,6 +26,7 @@ from mamori.output.audit.console import render, render_frameworks
 from mamori.output.audit.csv_report import write_findings_csv
 from mamori.output.audit.diff_report import render_diff
 from mamori.output.audit.document import build_document, write_json
+from mamori.output.audit.html import write_html
 from mamori.output.audit.ocsf import write_ocsf
 from mamori.timefmt import DEFAULT_TZ, parse_user_time, zone
 
@@ -55,6 +56,7 @@ class Format(StrEnum):
     csv = "csv"
     ocsf = "ocsf"
     plan = "plan"
+    html = "html"
 
 
 class Lang(StrEnum):
@@ -106,7 +108,8 @@ def audit(
             "--format",
             "-f",
             help="table (console), json (the full document), csv (findings), ocsf (OCSF 1.5 "
-            "Compliance Findings for GRC tools), plan (action plan CSV for management).",
+            "Compliance Findings for GRC tools), plan (action plan CSV for management), html "
+            "(a self-contained report that opens offline).",
         ),
     ] = Format.table,
     output: Annotated[
@@ -190,6 +193,8 @@ def _emit(
                 write_ocsf(document, handle, lang)
             elif fmt is Format.plan:
                 write_action_plan_csv(document, handle, lang, tz)
+            elif fmt is Format.html:
+                write_html(document, handle, lang, tz)
             else:
                 write_findings_csv(document, handle, lang)
     except OSError as exc:
