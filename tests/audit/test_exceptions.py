@@ -137,5 +137,6 @@ def test_register_summary_lists_every_entry_with_its_state(tmp_path: Path) -> No
     assert summary["EXC-001"]["valid"] and summary["EXC-001"]["findings_covered"] == 2
     assert summary["EXC-001"]["expires"] == "2026-03-31"
     assert not summary["EXC-002"]["valid"]
-    assert "expired on 2025-01-31" in summary["EXC-002"]["problems"]
-    assert summary["exceptions[2]"]["problems"] == ["exceptions[2]: not a mapping"]
+    assert "expired on 2025-01-31" in summary["EXC-002"]["problems"]["en"]
+    assert "2025-01-31 に期限切れ" in summary["EXC-002"]["problems"]["ja"]
+    assert summary["exceptions[2]"]["problems"]["en"] == ["exceptions[2]: not a mapping"]

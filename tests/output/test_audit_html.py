@@ -266,7 +266,9 @@ def test_exception_calendar_by_month_highlights_expired_and_void(
             "approver": "部長",
             "expires": expires,
             "valid": valid,
-            "problems": [] if valid else ["no approver"],
+            "problems": {"ja": [], "en": []}
+            if valid
+            else {"ja": ["承認者がない"], "en": ["no approver"]},
             "findings_covered": 1,
         }
 

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mamori.audit.config import load_entries
+from mamori.audit.findings import Text
 
 
 class ExceptionEntry(BaseModel):
@@ -65,7 +66,7 @@ def load_register(path: Path | None) -> Register:
     return Register(entries, invalid, str(path))
 
 
-def problems_of(entry: ExceptionEntry, as_of: date, max_days: int) -> tuple[list[str], list[str]]:
+def problems_of(entry: ExceptionEntry, as_of: date, max_days: int) -> tuple[list[Text], list[Text]]:
     """(why it cannot except anything, what is wrong but does not void it).
 
     Everything the register promises — expiry, owner, approver, reason, compensating control —
@@ -73,18 +74,22 @@ def problems_of(entry: ExceptionEntry, as_of: date, max_days: int) -> tuple[list
     """
     void = []
     if entry.expires is None:
-        void.append("no expiry")
+        void.append(Text("期限がない", "no expiry"))
     elif entry.expires < as_of:
-        void.append(f"expired on {entry.expires.isoformat()}")
-    for name, value in (("owner", entry.owner), ("approver", entry.approver)):
-        if not (value or "").strip():
-            void.append(f"no {name}")
-    if not (entry.reason or "").strip():
-        void.append("no reason")
+        day = entry.expires.isoformat()
+        void.append(Text(f"{day} に期限切れ", f"expired on {day}"))
+    missing = (
+        (entry.owner, Text("所有者がない", "no owner")),
+        (entry.approver, Text("承認者がない", "no approver")),
+        (entry.reason, Text("理由がない", "no reason")),
+    )
+    void.extend(text for value, text in missing if not (value or "").strip())
     if not entry.compensating_controls:
-        void.append("no compensating control")
+        void.append(Text("代替統制がない", "no compensating control"))
     warnings = []
     start = entry.created or as_of
     if entry.expires is not None and (entry.expires - start).days > max_days:
-        warnings.append(f"valid for more than {max_days} days")
+        warnings.append(
+            Text(f"有効期間が {max_days} 日を超える", f"valid for more than {max_days} days")
+        )
     return void, warnings

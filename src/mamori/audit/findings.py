@@ -56,7 +56,14 @@ class Text:
         return self.ja if lang == "ja" else self.en
 
     def format(self, **values: Any) -> Text:
-        return Text(self.ja.format(**values), self.en.format(**values))
+        """Fill both languages; a `Text` value gives each language its own wording."""
+        ja = {k: v.ja if isinstance(v, Text) else v for k, v in values.items()}
+        en = {k: v.en if isinstance(v, Text) else v for k, v in values.items()}
+        return Text(self.ja.format(**ja), self.en.format(**en))
+
+    @staticmethod
+    def join(texts: list[Text]) -> Text:
+        return Text("、".join(t.ja for t in texts), ", ".join(t.en for t in texts))
 
 
 @dataclass(slots=True)

@@ -110,7 +110,7 @@ def register_summary(context: AuditContext) -> list[dict[str, Any]]:
                 "approver": entry.approver,
                 "expires": entry.expires.isoformat() if entry.expires else None,
                 "valid": not void,
-                "problems": void + warnings,
+                "problems": _texts(void + warnings),
                 "findings_covered": context.exception_usage.get(entry.id, 0),
             }
         )
@@ -124,11 +124,15 @@ def register_summary(context: AuditContext) -> list[dict[str, Any]]:
                 "approver": raw.get("approver"),
                 "expires": None,
                 "valid": False,
-                "problems": [f"{position}: {why}"],
+                "problems": {"ja": [f"{position}: {why}"], "en": [f"{position}: {why}"]},
                 "findings_covered": 0,
             }
         )
     return summary
+
+
+def _texts(texts: list[Text]) -> dict[str, list[str]]:
+    return {"ja": [t.ja for t in texts], "en": [t.en for t in texts]}
 
 
 def prepare(

@@ -36,8 +36,8 @@ def _entry_findings(entry: ExceptionEntry, context: AuditContext) -> list[Findin
                     "例外 {id}({subject})は無効です: {why}。対象の指摘は未対応に戻ります。",
                     "Exception {id} ({subject}) is void: {why}; the findings it covered "
                     "are open again.",
-                ).format(id=entry.id, subject=entry.subject, why=", ".join(void)),
-                problems=void,
+                ).format(id=entry.id, subject=entry.subject, why=Text.join(void)),
+                problems=[p.en for p in void],
             )
         )
     for warning in warnings:
