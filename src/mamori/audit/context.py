@@ -4,10 +4,11 @@ every check's findings shaped alike."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from mamori.audit.config import AuditConfig, Thresholds
 from mamori.audit.exceptions import Register
@@ -15,6 +16,8 @@ from mamori.audit.findings import CheckResult, Finding, Outcome, Severity, Text
 from mamori.audit.model import AccessPolicy, Account, Group, IdentityData
 from mamori.audit.tagging import names_of
 from mamori.audit.vendors import VendorRegistry
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -27,6 +30,7 @@ class AuditContext:
     vendors: VendorRegistry = field(default_factory=VendorRegistry)
     exception_usage: dict[str, int] = field(default_factory=dict)
     _aliases: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     """Exception id → findings it excepted; filled before `after_exceptions` checks run."""
 
     @property
@@ -64,6 +68,12 @@ class AuditContext:
         if found is None:
             found = self._aliases[id(account)] = tuple(names_of(account))
         return found
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        """An index several checks need (e.g. sign-ins by account), built once per audit."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
     def policies(self, source: str) -> list[AccessPolicy]:
         return [p for p in self.data.policies if p.source == source]

@@ -283,6 +283,11 @@ def signins_known(context: AuditContext) -> bool:
     )
 
 
+def signin_accounts(context: AuditContext) -> SignInAccounts:
+    """The resolver shared by the sign-in checks (its name index is built once per audit)."""
+    return context.shared("signin_accounts", lambda: SignInAccounts(context))
+
+
 class SignInAccounts:
     """Which account a sign-in belongs to: its object id, else its logged name matched
     case-insensitively against names, e-mails and linked addresses (a guest's home UPN)."""
@@ -291,7 +296,7 @@ class SignInAccounts:
         self.context = context
         self._by_name: dict[tuple[str, str], Account] = {}
         for account in context.data.accounts:
-            for name in [*names_of(account), *addresses(account)]:
+            for name in [*context.aliases(account), *addresses(account)]:
                 self._by_name.setdefault((account.source, name), account)
 
     def resolve(self, signin: SignIn) -> Account | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from mamori.audit.checks import Check
 from mamori.audit.checks._policies import (
     SIGNINS_MISSING,
-    SignInAccounts,
+    signin_accounts,
     signin_finding,
     signins_known,
 )
@@ -61,7 +61,7 @@ def run(context: AuditContext) -> CheckResult:
     if not signins_known(context):
         return not_applicable(ID, SIGNINS_MISSING)
     outsiders = [s for s in context.data.signins if s.success and _outsider(s)]
-    resolver = SignInAccounts(context)
+    resolver = signin_accounts(context)
     grouped: dict[str, tuple[Account | None, list[SignIn]]] = {}
     for signin in sorted(outsiders, key=lambda s: s.time):
         if _admin_app(signin) is None:

@@ -16,16 +16,15 @@ from mamori.audit.checks._policies import (
     SIGNINS_MISSING,
     USERS_MISSING,
     Scopes,
-    SignInAccounts,
     mfa_policies,
     register_entries,
+    signin_accounts,
     signin_finding,
     signins_known,
 )
 from mamori.audit.context import AuditContext, not_applicable, result
 from mamori.audit.findings import CheckResult, Finding, Severity, Text
 from mamori.audit.model import Account, SignIn
-from mamori.audit.tagging import names_of
 
 ID = "SIGNIN-RISK-ON-EXCEPTION"
 RISKY_LEVELS = frozenset({"medium", "high"})
@@ -52,7 +51,7 @@ def _exceptions_of(context: AuditContext, scopes: Scopes, account: Account) -> l
             for p in mfa_policies(context, ENABLED, REPORT_ONLY)
             if scopes.excluded_by(p, account)
         ]
-    reasons += [f"register: {e.id}" for e in register_entries(context, tuple(names_of(account)))]
+    reasons += [f"register: {e.id}" for e in register_entries(context, context.aliases(account))]
     return reasons
 
 
@@ -80,7 +79,7 @@ def run(context: AuditContext) -> CheckResult:
     risky = [s for s in context.data.signins if _risky(s)]
     findings = [
         _finding(context, account, signins, on_exception[id(account)])
-        for account, signins in SignInAccounts(context).by_account(risky).values()
+        for account, signins in signin_accounts(context).by_account(risky).values()
         if id(account) in on_exception
     ]
     return result(ID, findings, len(on_exception))

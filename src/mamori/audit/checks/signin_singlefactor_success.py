@@ -12,7 +12,7 @@ from mamori.audit.checks import Check
 from mamori.audit.checks._policies import (
     SIGNINS_MISSING,
     USERS_MISSING,
-    SignInAccounts,
+    signin_accounts,
     signin_finding,
     signins_known,
 )
@@ -35,7 +35,7 @@ def run(context: AuditContext) -> CheckResult:
     ]
     findings = [
         _finding(context, account, signins)
-        for account, signins in SignInAccounts(context).by_account(single).values()
+        for account, signins in signin_accounts(context).by_account(single).values()
         if _watched(account)
     ]
     return result(ID, findings, sum(1 for a in context.data.accounts if _watched(a)))
