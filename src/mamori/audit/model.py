@@ -29,6 +29,18 @@ class SourceKind(StrEnum):
     csv = "csv"
 
 
+ENTRA_GUEST_TYPES = (
+    "internalGuest",
+    "b2bCollaborationGuest",
+    "b2bCollaborationMember",
+    "b2bDirectConnectUser",
+    "otherExternalUser",
+    "serviceProvider",
+)
+"""Graph's conditionalAccessGuestOrExternalUserTypes without `none` and `unknownFutureValue`:
+the kinds of outsider a Conditional Access policy can name (all six cover every outsider)."""
+
+
 @dataclass(slots=True)
 class Evidence:
     """Where a value was read: enough for a person to open the file and find the record."""

@@ -15,7 +15,7 @@ from mamori.audit.context import AuditContext
 from mamori.audit.exceptions import ExceptionEntry
 from mamori.audit.findings import Finding, Severity, Text
 from mamori.audit.linking import addresses
-from mamori.audit.model import AccessPolicy, Account, SignIn
+from mamori.audit.model import ENTRA_GUEST_TYPES, AccessPolicy, Account, SignIn
 from mamori.audit.tagging import names_of
 
 ENTRA = "entra"
@@ -23,16 +23,7 @@ ENABLED = "enabled"
 REPORT_ONLY = "enabledforreportingbutnotenforced"
 DISABLED = "disabled"
 
-GUEST_TYPES = (
-    "internalGuest",
-    "b2bCollaborationGuest",
-    "b2bCollaborationMember",
-    "b2bDirectConnectUser",
-    "otherExternalUser",
-    "serviceProvider",
-)
-"""conditionalAccessGuestOrExternalUserTypes (Graph v1.0), without `none` and
-`unknownFutureValue`: a policy lists all six to cover every kind of outsider."""
+GUEST_TYPES = ENTRA_GUEST_TYPES
 
 ALL = "all"
 NONE = "none"

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from mamori.audit.model import (
+    ENTRA_GUEST_TYPES,
     AccessPolicy,
     Account,
     Evidence,
@@ -249,18 +250,7 @@ BUILT_IN_CONTROLS = frozenset(
         "unknownFutureValue",
     }
 )
-GUEST_OR_EXTERNAL_TYPES = frozenset(
-    {
-        "none",
-        "internalGuest",
-        "b2bCollaborationGuest",
-        "b2bCollaborationMember",
-        "b2bDirectConnectUser",
-        "otherExternalUser",
-        "serviceProvider",
-        "unknownFutureValue",
-    }
-)
+GUEST_OR_EXTERNAL_TYPES = frozenset({"none", *ENTRA_GUEST_TYPES, "unknownFutureValue"})
 AUTHENTICATION_REQUIREMENTS = frozenset({"singleFactorAuthentication", "multiFactorAuthentication"})
 CROSS_TENANT_ACCESS_TYPES = frozenset(
     {
