@@ -597,12 +597,14 @@ class _Tenant:
         return next(iter(self.tenant_ids), None)
 
 
+_ACCOUNT_FIELDS = tuple(spec.name for spec in fields(Account))
+
+
 def _merge(into: Account, extra: Account) -> None:
     """Fill what `into` does not know from `extra`: exports carry different columns of a user."""
     if into.name == into.id and extra.name != extra.id:
         into.name = extra.name
-    for spec in fields(Account):
-        name = spec.name
+    for name in _ACCOUNT_FIELDS:
         mine, theirs = getattr(into, name), getattr(extra, name)
         if name == "evidence":
             into.evidence.extend(theirs)
