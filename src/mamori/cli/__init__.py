@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from mamori.cli import audit, hunt, rules
+from mamori.cli import audit, collect, hunt, rules
 
 app = typer.Typer(
     name="mamori",
@@ -19,3 +19,4 @@ app = typer.Typer(
 app.command(name="hunt")(hunt.hunt)
 app.add_typer(rules.app, name="rules")
 app.add_typer(audit.app, name="audit")
+app.add_typer(collect.app, name="collect")
