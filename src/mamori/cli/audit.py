@@ -22,6 +22,7 @@ from mamori.audit.run import run_audit
 from mamori.audit.vendors import load_vendors
 from mamori.cli.common import Exit, err, fail
 from mamori.output.audit.action_plan import write_action_plan_csv
+from mamori.output.audit.action_plan_xlsx import write_action_plan_xlsx
 from mamori.output.audit.console import render, render_frameworks
 from mamori.output.audit.csv_report import write_findings_csv
 from mamori.output.audit.diff_report import render_diff
@@ -56,6 +57,7 @@ class Format(StrEnum):
     csv = "csv"
     ocsf = "ocsf"
     plan = "plan"
+    xlsx = "xlsx"
     html = "html"
 
 
@@ -108,7 +110,8 @@ def audit(
             "--format",
             "-f",
             help="table (console), json (the full document), csv (findings), ocsf (OCSF 1.5 "
-            "Compliance Findings for GRC tools), plan (action plan CSV for management), html "
+            "Compliance Findings for GRC tools), plan / xlsx (action plan for management, CSV or "
+            "Excel), html "
             "(a self-contained report that opens offline).",
         ),
     ] = Format.table,
@@ -193,6 +196,8 @@ def _emit(
                 write_ocsf(document, handle, lang)
             elif fmt is Format.plan:
                 write_action_plan_csv(document, handle, lang, tz)
+            elif fmt is Format.xlsx:
+                write_action_plan_xlsx(document, handle, lang, tz)
             elif fmt is Format.html:
                 write_html(document, handle, lang, tz)
             else:

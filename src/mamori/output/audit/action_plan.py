@@ -79,15 +79,24 @@ LABELS = {
 }
 
 
+def plan_rows(
+    document: dict[str, Any], lang: str, tz: tzinfo = PLAN_ZONE
+) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the plan in `lang` (ja | en); due dates count from the audit date
+    in `tz`. The CSV and the workbook are two renderings of these rows."""
+    audit_date = datetime.fromisoformat(document["as_of"]).astimezone(tz).date()
+    return list(COLUMNS[lang]), _rows(document, lang, audit_date)
+
+
 def write_action_plan_csv(
     document: dict[str, Any], out: IO[bytes], lang: str, tz: tzinfo = PLAN_ZONE
 ) -> None:
-    """The plan as CSV in `lang` (ja | en); due dates count from the audit date in `tz`."""
-    audit_date = datetime.fromisoformat(document["as_of"]).astimezone(tz).date()
+    """The plan as CSV (UTF-8 with BOM, so Excel shows Japanese text)."""
+    header, rows = plan_rows(document, lang, tz)
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow(COLUMNS[lang])
-    writer.writerows(_rows(document, lang, audit_date))
+    writer.writerow(header)
+    writer.writerows(rows)
     text.flush()
     text.detach()
 
