@@ -135,14 +135,29 @@ class AuditContext:
         )
 
 
-def result(check_id: str, findings: list[Finding], examined: int) -> CheckResult:
-    """pass when nothing was found among the examined subjects, fail otherwise."""
+def result(
+    check_id: str, findings: list[Finding], examined: int, note: Text | None = None
+) -> CheckResult:
+    """pass when nothing was found among the examined subjects, fail otherwise. `note` says
+    what the check left out on purpose, so no exclusion goes unexplained in the report."""
     return CheckResult(
         check_id,
         Outcome.failed if findings else Outcome.passed,
         findings,
+        reason=note,
         examined=examined,
     )
+
+
+def break_glass_note(accounts: list[Account], why: Text) -> Text | None:
+    """The declared break-glass accounts a check skipped, and why (None if none)."""
+    names = ", ".join(sorted(a.key for a in accounts if "break_glass" in a.tags))
+    if not names:
+        return None
+    return Text(
+        "緊急用(break-glass)アカウント {names} は対象外です: {why}",
+        "Break-glass accounts {names} are left out: {why}",
+    ).format(names=names, why=why)
 
 
 def not_applicable(check_id: str, reason: Text) -> CheckResult:

@@ -109,3 +109,18 @@ def test_not_applicable_without_accounts() -> None:
     outcome = run(context([]))
     assert outcome.outcome is Outcome.not_applicable
     assert outcome.reason.ja and outcome.reason.en
+
+
+def test_break_glass_accounts_left_out_are_named_in_the_result() -> None:
+    from mamori.audit.checks.shared_account import CHECK
+    from mamori.audit.config import AuditConfig
+
+    config = AuditConfig.model_validate({"tagging": {"break_glass": ["entra:bg-admin*"]}})
+    ctx = context(
+        [account("bg-admin@contoso.co.jp", enabled=True), account("k.sato@contoso.co.jp")],
+        config=config,
+    )
+    outcome = CHECK.run(ctx)
+    assert outcome.reason is not None
+    assert "entra:bg-admin@contoso.co.jp" in outcome.reason.en
+    assert "緊急用" in outcome.reason.ja

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mamori.audit.checks import Check
 from mamori.audit.checks._accounts import enabled
-from mamori.audit.context import AuditContext, not_applicable, result
+from mamori.audit.context import AuditContext, break_glass_note, not_applicable, result
 from mamori.audit.findings import CheckResult, Finding, Severity, Text
 from mamori.audit.model import Account, RoleAssignment
 
@@ -69,7 +69,15 @@ def run(context: AuditContext) -> CheckResult:
         roles = sorted({r.role for r in _known(account) if r.permanent})
         if roles:
             findings.append(_finding(context, account, roles))
-    return result(ID, findings, len(judged))
+    note = break_glass_note(
+        enabled(context.data.accounts),
+        Text(
+            "緊急用アカウントは恒久的な割り当てが推奨されます(Microsoft のガイダンス)。",
+            "emergency access accounts are meant to hold permanent assignments (Microsoft's "
+            "guidance); BREAKGLASS-HYGIENE checks them instead.",
+        ),
+    )
+    return result(ID, findings, len(judged), note)
 
 
 CHECK = Check(

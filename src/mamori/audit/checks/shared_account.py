@@ -15,7 +15,7 @@ from mamori.audit.checks._accounts import (
     shared_signs,
     signins_by_account,
 )
-from mamori.audit.context import AuditContext, not_applicable, result
+from mamori.audit.context import AuditContext, break_glass_note, not_applicable, result
 from mamori.audit.findings import CheckResult, Severity, Text
 
 ID = "SHARED-ACCOUNT"
@@ -51,7 +51,14 @@ def run(context: AuditContext) -> CheckResult:
                 **signs,
             )
         )
-    return result(ID, findings, len(judged))
+    note = break_glass_note(
+        enabled(context.data.accounts),
+        Text(
+            "緊急用アカウントは設計上共有されます。",
+            "emergency access accounts are shared by design; BREAKGLASS-HYGIENE checks them.",
+        ),
+    )
+    return result(ID, findings, len(judged), note)
 
 
 CHECK = Check(

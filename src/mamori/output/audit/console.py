@@ -105,7 +105,7 @@ def render(
             f"{check['open_findings']}/{check['findings']}" if check["findings"] else "",
         )
     console.print(checks)
-    unexamined = [c for c in document["checks"] if c["reason"] and c["outcome"] != "pass"]
+    unexamined = [c for c in document["checks"] if c["reason"]]
     if unexamined:
         console.print(labels["reasons"], style="bold")
         for check in unexamined:
