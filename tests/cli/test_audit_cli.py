@@ -136,3 +136,14 @@ def test_html_report_is_written_and_self_contained(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "ID 監査レポート" in text and "<script" not in text
     assert 'src="http' not in text and 'href="http' not in text
+
+
+def test_mapped_csv_through_the_command() -> None:
+    mapped = DATA.parent / "mapped_data"
+    run = mamori(
+        "audit", str(mapped), "--mapping", str(mapped / "kintone.mapping.yaml"),
+        "--as-of", AS_OF, "-q", "-f", "json",
+    )  # fmt: skip
+    document = json.loads(run.stdout)
+    assert document["sources"]["kintone"]["accounts"] == 4
+    assert any(f["subject"] == "kintone:vendor-ops" for f in document["findings"])

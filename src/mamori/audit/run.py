@@ -7,7 +7,7 @@ schedule. A check that fails with an exception is reported as an `error` result 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from mamori.audit.linking import link_people
 from mamori.audit.model import IdentityData
 from mamori.audit.scorecards import scorecard
 from mamori.audit.sources import read_identity
+from mamori.audit.sources.mapped_csv import Mapping
 from mamori.audit.tagging import tag_accounts
 from mamori.audit.vendors import VendorRegistry
 from mamori.events import InputProblem
@@ -152,6 +153,7 @@ def run_audit(
     vendors: VendorRegistry | None = None,
     as_of: datetime | None = None,
     source: str | None = None,
+    mappings: Sequence[Mapping] = (),
     on_problem: Callable[[InputProblem], None] | None = None,
 ) -> AuditReport:
     config = config or AuditConfig()
@@ -162,7 +164,7 @@ def run_audit(
         if on_problem:
             on_problem(item)
 
-    data = read_identity(paths, problem, source)
+    data = read_identity(paths, problem, source, mappings)
     vendors = vendors or VendorRegistry()
     vendor_accounts = vendors.account_patterns()
     prepare(data, config, vendor_accounts)

@@ -19,6 +19,7 @@ from mamori.audit.diff import compare
 from mamori.audit.exceptions import load_register
 from mamori.audit.findings import Severity
 from mamori.audit.run import run_audit
+from mamori.audit.sources.mapped_csv import load_mapping
 from mamori.audit.vendors import load_vendors
 from mamori.cli.common import Exit, err, fail
 from mamori.output.audit.action_plan import write_action_plan_csv
@@ -98,6 +99,12 @@ def audit(
     config: Annotated[
         Path | None, typer.Option("--config", help="Thresholds and tags (YAML).")
     ] = None,
+    mapping: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--mapping", help="Column mapping (YAML) for another system's user CSV (repeatable)."
+        ),
+    ] = None,
     exceptions: Annotated[
         Path | None, typer.Option("--exceptions", help="Exception register (YAML).")
     ] = None,
@@ -150,6 +157,7 @@ def audit(
         settings = load_config(config)
         register = load_register(exceptions)
         registry = load_vendors(vendors)
+        mappings = [load_mapping(path) for path in mapping or ()]
     except (ConfigError, ValueError) as exc:
         raise fail(str(exc)) from None
     report = run_audit(
@@ -159,6 +167,7 @@ def audit(
         vendors=registry,
         as_of=_as_of(as_of, tz),
         source=source.value if source else None,
+        mappings=mappings,
         on_problem=None if quiet else (lambda p: err.print(f"[yellow]warning:[/yellow] {p}")),
     )
     if not report.data.accounts and not report.data.policies and not report.data.signins:

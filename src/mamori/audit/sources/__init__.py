@@ -16,14 +16,15 @@ overrides the guess for files that are ambiguous.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from mamori.audit.model import IdentityData
-from mamori.audit.sources import ad, aws, entra, gws, okta
+from mamori.audit.sources import ad, aws, entra, gws, mapped_csv, okta
 from mamori.audit.sources.files import Problem, Records, parse_file
+from mamori.audit.sources.mapped_csv import Mapping
 from mamori.events import InputProblem
 
 SOURCES: tuple[ModuleType, ...] = (entra, okta, aws, gws, ad)
@@ -73,15 +74,26 @@ def recognise(records: Records, source: str | None = None) -> tuple[str, str] | 
 
 
 def read_identity(
-    paths: Iterable[str | Path], on_problem: Problem, source: str | None = None
+    paths: Iterable[str | Path],
+    on_problem: Problem,
+    source: str | None = None,
+    mappings: Sequence[Mapping] = (),
 ) -> IdentityData:
-    """Read every export under `paths` into one `IdentityData` (not yet linked or tagged)."""
+    """Read every export under `paths` into one `IdentityData` (not yet linked or tagged).
+
+    `mappings`: column mappings for CSVs of other systems (`mapped_csv`), tried on files no
+    built-in source recognises."""
     by_source: dict[str, list[Export]] = defaultdict(list)
+    mapped: dict[int, list[Records]] = defaultdict(list)
     for path in list_export_files(paths, on_problem):
         records = parse_file(path, on_problem)
         if records is None:
             continue
         found = recognise(records, source)
+        claimed = next((n for n, m in enumerate(mappings) if m.claims(records)), None)
+        if found is None and claimed is not None:
+            mapped[claimed].append(records)
+            continue
         if found is None:
             hint = f" as {source}" if source else ""
             on_problem(
@@ -99,4 +111,6 @@ def read_identity(
         exports = by_source.get(module.SOURCE)
         if exports:
             data.extend(module.build(exports, on_problem))
+    for number, files in mapped.items():
+        data.extend(mapped_csv.build(mappings[number], files, on_problem))
     return data
