@@ -26,6 +26,7 @@ from mamori.audit.sources.mapped_csv import Mapping
 from mamori.audit.tagging import tag_accounts
 from mamori.audit.vendors import VendorRegistry
 from mamori.events import InputProblem
+from mamori.gc_pause import gc_paused
 
 
 @dataclass(slots=True)
@@ -164,6 +165,22 @@ def run_audit(
         if on_problem:
             on_problem(item)
 
+    with gc_paused():  # every account and finding lives to the end: see mamori.gc_pause
+        report = _audit(paths, config, register, vendors, as_of, source, mappings, problem)
+    report.problems = problems
+    return report
+
+
+def _audit(
+    paths: Iterable[str | Path],
+    config: AuditConfig,
+    register: Register | None,
+    vendors: VendorRegistry | None,
+    as_of: datetime | None,
+    source: str | None,
+    mappings: Sequence[Mapping],
+    problem: Callable[[InputProblem], None],
+) -> AuditReport:
     data = read_identity(paths, problem, source, mappings)
     vendors = vendors or VendorRegistry()
     vendor_accounts = vendors.account_patterns()
@@ -182,7 +199,6 @@ def run_audit(
         data=data,
         results=results,
         checks={check.id: check for check in all_checks()},
-        problems=problems,
         exceptions=register_summary(context),
         vendor_scorecards=scorecard(context, findings),
     )

@@ -22,6 +22,7 @@ from mamori.audit.run import run_audit
 from mamori.audit.sources.mapped_csv import load_mapping
 from mamori.audit.vendors import load_vendors
 from mamori.cli.common import Exit, err, fail
+from mamori.gc_pause import gc_paused
 from mamori.output.audit.action_plan import write_action_plan_csv
 from mamori.output.audit.action_plan_xlsx import write_action_plan_xlsx
 from mamori.output.audit.console import render, render_frameworks
@@ -172,11 +173,12 @@ def audit(
     )
     if not report.data.accounts and not report.data.policies and not report.data.signins:
         raise fail(f"no identity export could be read from {', '.join(map(str, paths))}")
-    document = build_document(report)
-    known = [f["id"] for f in document["frameworks"]]
-    if framework is not None and framework not in known:
-        raise fail(f"unknown framework {framework!r} (one of {', '.join(known)})")
-    _emit(document, fmt, output, lang.value, zone_info, framework)
+    with gc_paused():  # tens of thousands of finding records: see mamori.gc_pause
+        document = build_document(report)
+        known = [f["id"] for f in document["frameworks"]]
+        if framework is not None and framework not in known:
+            raise fail(f"unknown framework {framework!r} (one of {', '.join(known)})")
+        _emit(document, fmt, output, lang.value, zone_info, framework)
     threshold = Severity(fail_on.value).rank
     raise typer.Exit(Exit.FINDINGS if report.open_findings(threshold) else Exit.CLEAN)
 

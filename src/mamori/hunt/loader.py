@@ -8,7 +8,6 @@ dropped silently.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from mamori.gc_pause import gc_paused
 from mamori.hunt import model
 from mamori.hunt.model import CompiledCorrelation, CompiledRule, RuleProblem, RuleSet
 
@@ -156,19 +156,12 @@ class RuleCache:
         except sqlite3.Error:
             return {}
         found: dict[str, FileResult] = {}
-        # Unpickling a rule set makes ~10^5 objects, and the garbage collector, triggered over
-        # and over while they appear, would take longer than the unpickling (0.1 s vs 0.5 s).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():  # ~10^5 objects appear: see mamori.gc_pause
             for key, blob in rows:
                 try:
                     found[key] = _ModelUnpickler(io.BytesIO(blob)).load()
                 except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
                     continue  # compiled again, and replaced
-        finally:
-            if collecting:
-                gc.enable()
         return found
 
     def put(self, key: str, value: FileResult) -> None:
