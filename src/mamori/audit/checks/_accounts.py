@@ -16,11 +16,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from mamori.audit.checks._policies import signin_accounts
 from mamori.audit.context import AuditContext
 from mamori.audit.findings import Finding, Severity, Text
 from mamori.audit.linking import guest_home_address
 from mamori.audit.model import Account, Credential, SignIn
-from mamori.audit.tagging import names_of
 
 SHARED_NAME_WORDS: frozenset[str] = frozenset(
     {
@@ -83,22 +83,20 @@ def shared_name_words(account: Account) -> list[str]:
 
 
 def signins_by_account(context: AuditContext) -> dict[str, list[SignIn]]:
-    """Sign-ins grouped by account key: matched on the account id, then on any name the
-    account goes by (Entra logs a guest under its home address, so that is a name too)."""
-    index: dict[tuple[str, str], Account] = {}
-    for account in context.data.accounts:
-        names = names_of(account)
-        home = guest_home_address(account.name)
-        for name in [*names, home] if home else names:
-            index.setdefault((account.source, name), account)
-    grouped: dict[str, list[SignIn]] = defaultdict(list)
-    for signin in context.data.signins:
-        for name in (signin.account_id, signin.account_name):
-            account = index.get((signin.source, name.lower())) if name else None
+    """Sign-ins grouped by account key, tied to accounts as every sign-in check ties them
+    (`_policies.SignInAccounts`: the id, then any name or address the account goes by);
+    built once per audit."""
+
+    def build() -> dict[str, list[SignIn]]:
+        resolver = signin_accounts(context)
+        grouped: dict[str, list[SignIn]] = defaultdict(list)
+        for signin in context.data.signins:
+            account = resolver.resolve(signin)
             if account is not None:
                 grouped[account.key].append(signin)
-                break
-    return grouped
+        return grouped
+
+    return context.shared("signins_by_account", build)
 
 
 def crowded_day(signins: Iterable[SignIn]) -> dict[str, Any] | None:
