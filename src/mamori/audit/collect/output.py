@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -51,6 +52,14 @@ def _iso(value: Any) -> str:
 
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write `data` to `path` whole or not at all; returns `path`."""
+    write_filled(path, lambda handle: handle.write(data), keep_empty=True)
+    return path
+
+
+def write_filled(path: Path, fill: Callable[[IO[bytes]], int], *, keep_empty: bool) -> int:
+    """Let `fill` write a temporary file beside `path`, then rename it over `path`: whole or
+    not at all. `fill` returns how many items it wrote; with none and not `keep_empty`, no
+    file is made. Returns that count."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed or removed
         dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
@@ -58,11 +67,14 @@ def write_atomic(path: Path, data: bytes) -> Path:
     part = Path(handle.name)
     try:
         with handle:
-            handle.write(data)
+            count = fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(part, path)
+        if count or keep_empty:
+            os.replace(part, path)
+        else:
+            part.unlink()
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    return path
+    return count
