@@ -50,22 +50,19 @@ class InputProblem:
 
 
 def parse_utc(value: Any) -> datetime | None:
-    """Parse the ISO-8601 timestamps logs carry into aware UTC datetimes; None if unparseable."""
+    """Parse the ISO-8601 timestamps logs carry into aware UTC datetimes; None if unparseable.
+
+    Never raises: a time whose UTC form falls outside years 1-9999
+    ("9999-12-31T23:59:59-05:00") is None too, and its event is kept without a time.
+    """
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or not value:
         return None
-    try:  # most log and API times are plain ISO-8601 that Python reads as they are
-        parsed = datetime.fromisoformat(value)
+    try:  # most log and API times are plain ISO-8601 that Python reads as they are (hot path)
+        return _as_utc(datetime.fromisoformat(value))
     except ValueError:
         pass
-    else:
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            return None
     text = value.strip().replace(" ", "T", 1)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
@@ -78,12 +75,17 @@ def parse_utc(value: Any) -> datetime | None:
         if end - dot - 1 > 6:
             text = text[: dot + 7] + text[end:]
     try:
-        parsed = datetime.fromisoformat(text)
+        return _as_utc(datetime.fromisoformat(text))
     except ValueError:
         return None
+
+
+def _as_utc(parsed: datetime) -> datetime | None:
+    if parsed.tzinfo is UTC:
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     try:
         return parsed.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 lies beyond year 9999 in UTC
+    except OverflowError:
         return None

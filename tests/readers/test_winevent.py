@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-from mamori.events import channel_of
-from mamori.readers.winevent import flatten, timestamp_of, to_event
+from mamori.events import channel_of, parse_utc
+from mamori.readers.winevent import flatten, to_event
 
 SECURITY_4688 = {
     "#attributes": {"xmlns": "http://schemas.microsoft.com/win/2004/08/events/event"},
@@ -213,11 +213,11 @@ def test_to_event_time_and_position() -> None:
     assert event.timestamp == datetime(2016, 9, 21, 3, 41, 2, 560546, tzinfo=UTC)
 
 
-def test_timestamp_of_handles_every_form() -> None:
+def test_event_times_in_every_form() -> None:
     expected = datetime(2020, 12, 11, 12, 28, 1, 299004, tzinfo=UTC)
-    assert timestamp_of("2020-12-11T12:28:01.2990045Z") == expected
-    assert timestamp_of("2020-12-11 12:28:01.299004") == expected
-    assert timestamp_of("2020-12-11T21:28:01.299004+09:00") == expected
-    assert timestamp_of("0001-01-01T00:00:00+01:00") is None
-    assert timestamp_of("garbage") is None
-    assert timestamp_of(None) is None
+    assert parse_utc("2020-12-11T12:28:01.2990045Z") == expected
+    assert parse_utc("2020-12-11 12:28:01.299004") == expected
+    assert parse_utc("2020-12-11T21:28:01.299004+09:00") == expected
+    assert parse_utc("0001-01-01T00:00:00+01:00") is None
+    assert parse_utc("garbage") is None
+    assert parse_utc(None) is None

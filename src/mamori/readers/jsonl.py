@@ -24,8 +24,8 @@ from typing import Any, BinaryIO, Literal
 
 import orjson
 
-from mamori.events import Event, InputProblem
-from mamori.readers.winevent import timestamp_of, to_event
+from mamori.events import Event, InputProblem, parse_utc
+from mamori.readers.winevent import to_event
 
 Layout = Literal["lines", "documents", "array"]
 
@@ -47,7 +47,7 @@ def event_from_object(obj: dict[str, Any], source: str, position: int) -> Event:
     for key in _FLAT_TIME_KEYS:
         value = obj.get(key)
         if value is not None:
-            timestamp = timestamp_of(value)
+            timestamp = parse_utc(value)
             if timestamp is not None:
                 break
     return Event(obj, source, position, timestamp)

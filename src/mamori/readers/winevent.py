@@ -22,7 +22,6 @@ _NESTED_SECTIONS = ("UserData", "ProcessingErrorData", "BinaryEventData", "Debug
 """Event sections whose one wrapper element holds fields under leaf names."""
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
-_fromisoformat = datetime.fromisoformat
 
 
 def _number(value: Any) -> Any:
@@ -223,27 +222,7 @@ def flatten(event: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def timestamp_of(value: Any) -> datetime | None:
-    """`parse_utc`, fast for the `...Z` text every EVTX SystemTime is, and never raising.
-
-    parse_utc raises OverflowError for times whose UTC form falls outside years 1-9999
-    ("0001-01-01T00:00:00+01:00"); such an event is kept, without a time.
-    """
-    if type(value) is str:
-        try:
-            parsed = _fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if parsed.tzinfo is UTC:
-                return parsed
-    try:
-        return parse_utc(value)
-    except (OverflowError, ValueError):
-        return None
-
-
 def to_event(event: dict[str, Any], source: str, position: int) -> Event:
     """Wrap `flatten` with the time the event happened, taken from System/TimeCreated."""
     fields = flatten(event)
-    return Event(fields, source, position, timestamp_of(fields.get("TimeCreated")))
+    return Event(fields, source, position, parse_utc(fields.get("TimeCreated")))

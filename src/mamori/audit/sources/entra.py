@@ -501,10 +501,7 @@ class _Record:
 def parse_time(text: str) -> datetime | None:
     """Graph's ISO-8601 (7-digit fractions, Z) or the Log Analytics portal's CSV format, as
     aware UTC; None if neither. Times without a zone are UTC: both sources write UTC."""
-    try:
-        moment = parse_utc(text)
-    except (OverflowError, ValueError):  # an offset that pushes year 1 out of range
-        return None
+    moment = parse_utc(text)
     if moment is not None:
         return moment
     for pattern in _PORTAL_TIME_FORMATS:

@@ -262,10 +262,7 @@ class Reader:
         value = record.get(key) if isinstance(record, dict) else None
         if value is None:
             return None
-        try:
-            parsed = parse_utc(value) if isinstance(value, str) else None
-        except OverflowError:  # a valid time whose offset takes it beyond year 1..9999
-            parsed = None
+        parsed = parse_utc(value) if isinstance(value, str) else None
         if parsed is None:
             self.problem(where, f"{key} {value!r} is not an ISO-8601 time; ignored")
         return parsed
