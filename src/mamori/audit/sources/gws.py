@@ -52,14 +52,13 @@ from mamori.audit.model import (
     SourceKind,
 )
 from mamori.audit.sources.files import Problem, Records
-from mamori.audit.sources.okta import Reader, Where
+from mamori.audit.sources.json_records import Reader, Where, as_dict, first_kind
 
 if TYPE_CHECKING:
     from mamori.audit.sources import Export
 
 SOURCE = SourceKind.gws.value
 
-SNIFF_ROWS = 5
 USERS_PAGE = "admin#directory#users"
 USER = "admin#directory#user"
 ACTIVITIES_PAGE = "admin#reports#activities"
@@ -100,13 +99,7 @@ UNDECIDABLE_METHODS = frozenset({"other"})
 
 def sniff(records: Records) -> str | None:
     """`users` or `signins` when the first records are Directory users or login activities."""
-    if records.format not in ("json", "jsonl") or records.context is not None:
-        return None
-    for _, record in records.rows[:SNIFF_ROWS]:
-        kind = _kind_of(record)
-        if kind is not None:
-            return kind
-    return None
+    return first_kind(records, _kind_of)
 
 
 def _kind_of(record: dict[str, Any]) -> str | None:
@@ -209,7 +202,7 @@ def user_account(read: Reader, where: Where) -> Account | None:
         name=email,
         tenant=read.text(where, record, "customerId") or email.rpartition("@")[2] or None,
         email=email,
-        display_name=read.text(where, _dict(record.get("name")), "fullName", "name.fullName"),
+        display_name=read.text(where, as_dict(record.get("name")), "fullName", "name.fullName"),
         employee_type=read.text(where, organization, "description", "organizations.description"),
         company=read.text(where, organization, "name", "organizations.name"),
         department=read.text(where, organization, "department", "organizations.department"),
@@ -229,10 +222,6 @@ def user_account(read: Reader, where: Where) -> Account | None:
     if org_unit is not None:
         account.attributes["org_unit_path"] = org_unit
     return account
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _enabled(read: Reader, where: Where, record: dict[str, Any]) -> bool | None:
@@ -310,11 +299,11 @@ def _activity_time(read: Reader, where: Where) -> datetime | None:
 
 def _activity_signins(read: Reader, where: Where, when: datetime) -> list[SignIn]:
     record = where.record
-    application = _dict(record.get("id")).get("applicationName")
+    application = as_dict(record.get("id")).get("applicationName")
     if application != "login":
         read.problem(where, f"activity of application {application!r}, not login; skipped")
         return []
-    actor = _dict(record.get("actor"))
+    actor = as_dict(record.get("actor"))
     email = read.text(where, actor, "email", "actor.email")
     if email is None:
         read.problem(where, "login activity without actor.email; skipped")

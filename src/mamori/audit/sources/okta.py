@@ -73,7 +73,6 @@ from urllib.parse import ParseResult, urlparse
 from mamori.audit.model import (
     AccessPolicy,
     Account,
-    Evidence,
     Group,
     IdentityData,
     Mfa,
@@ -82,7 +81,8 @@ from mamori.audit.model import (
     SourceKind,
 )
 from mamori.audit.sources.files import Problem, Records
-from mamori.events import InputProblem, parse_utc
+from mamori.audit.sources.json_records import Reader, Where, as_dict, first_kind
+from mamori.events import InputProblem
 
 if TYPE_CHECKING:
     from mamori.audit.sources import Export
@@ -92,7 +92,6 @@ SOURCE = SourceKind.okta.value
 KIND_ORDER = ("users", "groups", "registration", "role_assignments", "policies", "signins")
 """Users first: every other kind is joined onto them."""
 
-SNIFF_ROWS = 5
 
 USER_ENABLED = {
     "ACTIVE": True,
@@ -179,13 +178,7 @@ RISK_LEVEL = re.compile(r"level=(\w+)", re.IGNORECASE)
 
 def sniff(records: Records) -> str | None:
     """The Okta export kind of a JSON file, judged by the keys of its first records."""
-    if records.format not in ("json", "jsonl") or records.context is not None:
-        return None
-    for _, record in records.rows[:SNIFF_ROWS]:
-        kind = _kind_of(record)
-        if kind is not None:
-            return kind
-    return None
+    return first_kind(records, _kind_of)
 
 
 def _kind_of(record: dict[str, Any]) -> str | None:
@@ -211,77 +204,6 @@ def _kind_of(record: dict[str, Any]) -> str | None:
     if isinstance(profile, dict) and "login" in profile and "status" in record:
         return "users"
     return None
-
-
-# --- shared reading helpers --------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Where:
-    """One record and the place it was read: what problems and evidence both name."""
-
-    file: str
-    position: str
-    record: dict[str, Any]
-
-    def evidence(self) -> Evidence:
-        return Evidence(self.file, self.position, self.record)
-
-    def inner(self, key: str, index: int, record: dict[str, Any]) -> Where:
-        return Where(self.file, f"{self.position} {key}[{index}]", record)
-
-
-@dataclass(slots=True)
-class Reader:
-    """Reads typed values out of records, reporting every value it cannot use."""
-
-    on_problem: Problem
-
-    def problem(self, where: Where, message: str) -> None:
-        self.on_problem(InputProblem(where.file, where.position, message))
-
-    def text(self, where: Where, record: Any, key: str, label: str | None = None) -> str | None:
-        """A non-empty string, or None; a value of another type is reported."""
-        value = record.get(key) if isinstance(record, dict) else None
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            return value
-        self.problem(where, f"{label or key} is {type(value).__name__}, not text; ignored")
-        return None
-
-    def flag(self, where: Where, record: Any, key: str) -> bool | None:
-        value = record.get(key) if isinstance(record, dict) else None
-        if value is None or isinstance(value, bool):
-            return value
-        self.problem(where, f"{key} is {value!r}, not true/false; ignored")
-        return None
-
-    def time(self, where: Where, record: Any, key: str) -> datetime | None:
-        """An aware UTC time; missing or null is None, anything unparseable is reported."""
-        value = record.get(key) if isinstance(record, dict) else None
-        if value is None:
-            return None
-        parsed = parse_utc(value) if isinstance(value, str) else None
-        if parsed is None:
-            self.problem(where, f"{key} {value!r} is not an ISO-8601 time; ignored")
-        return parsed
-
-    def strings(self, where: Where, value: Any, label: str) -> tuple[str, ...]:
-        """A list of strings (ids); other items are reported and skipped."""
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.problem(where, f"{label} is {type(value).__name__}, not a list; ignored")
-            return ()
-        good = tuple(item for item in value if isinstance(item, str) and item)
-        if len(good) != len(value):
-            self.problem(where, f"{label} has {len(value) - len(good)} entries that are not ids")
-        return good
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _path(record: Any, *keys: str) -> Any:
@@ -449,7 +371,7 @@ class Builder:
         if group_id is None:
             self.reader.problem(where, "group without id; skipped")
             return
-        name = self.reader.text(where, _dict(record.get("profile")), "name", "profile.name")
+        name = self.reader.text(where, as_dict(record.get("profile")), "name", "profile.name")
         group = self.groups.get(group_id)
         if group is None:
             group = self.groups[group_id] = Group(SOURCE, group_id, name or group_id)
@@ -465,10 +387,10 @@ class Builder:
             self.reader.problem(where, "users is not a list; group members not read")
             return
         for index, member in enumerate(members):
-            self.member(where.inner("users", index, _dict(member)), group, member)
+            self.member(where.inner("users", index, as_dict(member)), group, member)
 
     def member(self, where: Where, group: Group, member: Any) -> None:
-        user_id = member if isinstance(member, str) else _dict(member).get("id")
+        user_id = member if isinstance(member, str) else as_dict(member).get("id")
         if not isinstance(user_id, str) or not user_id:
             self.reader.problem(where, "group member is neither a user id nor a user with id")
             return
@@ -494,7 +416,7 @@ class Builder:
             return
         account.evidence.append(where.evidence())
         for index, role in enumerate(roles):
-            inner = where.inner("roles", index, _dict(role))
+            inner = where.inner("roles", index, as_dict(role))
             assignment = role_assignment(self.reader, inner, role)
             if assignment is not None:
                 account.roles.append(assignment)
@@ -585,7 +507,7 @@ def _credentials(read: Reader, where: Where, credentials: Any, account: Account)
         read.problem(where, "credentials is not an object; ignored")
         return
     account.password_enabled = "password" in credentials
-    provider = read.text(where, _dict(credentials.get("provider")), "type", "provider.type")
+    provider = read.text(where, as_dict(credentials.get("provider")), "type", "provider.type")
     if provider is None:
         return
     account.attributes["credential_provider"] = provider
@@ -730,7 +652,7 @@ def _policy_rules(
     )
     rules = []
     for index, rule in enumerate(raw_rules):
-        inner = where.inner(key, index, _dict(rule))
+        inner = where.inner(key, index, as_dict(rule))
         if not isinstance(rule, dict):
             read.problem(inner, "rule is not a JSON object; skipped")
             continue
@@ -742,8 +664,8 @@ def _policy_rules(
 def _policy_people(read: Reader, where: Where, policy: dict[str, Any]) -> People:
     groups = _path(policy, "conditions", "people", "groups")
     return People(
-        groups=read.strings(where, _dict(groups).get("include"), "policy groups include"),
-        exclude_groups=read.strings(where, _dict(groups).get("exclude"), "policy groups exclude"),
+        groups=read.strings(where, as_dict(groups).get("include"), "policy groups include"),
+        exclude_groups=read.strings(where, as_dict(groups).get("exclude"), "policy groups exclude"),
     )
 
 
@@ -798,8 +720,8 @@ def _state(policy_status: str, rule_status: str) -> str:
 
 
 def _rule_people(read: Reader, where: Where, rule: dict[str, Any], base: People) -> People:
-    people = _dict(_path(rule, "conditions", "people"))
-    users, groups = _dict(people.get("users")), _dict(people.get("groups"))
+    people = as_dict(_path(rule, "conditions", "people"))
+    users, groups = as_dict(people.get("users")), as_dict(people.get("groups"))
     include_users = read.strings(where, users.get("include"), "users include")
     include_groups = read.strings(where, groups.get("include"), "groups include")
     if not include_users and not include_groups:
@@ -829,13 +751,13 @@ def _rule_actions(
     read: Reader, where: Where, rule: dict[str, Any], kind: str
 ) -> tuple[str | None, bool]:
     """(access, requires a second factor) of a sign-on or authentication policy rule."""
-    actions = _dict(rule.get("actions"))
+    actions = as_dict(rule.get("actions"))
     if kind == "OKTA_SIGN_ON":
-        action = _dict(actions.get("signon"))
+        action = as_dict(actions.get("signon"))
         mfa = read.flag(where, action, "requireFactor") is True
     else:
-        action = _dict(actions.get("appSignOn"))
-        mfa = _factor_mode(read, where, _dict(action.get("verificationMethod")))
+        action = as_dict(actions.get("appSignOn"))
+        mfa = _factor_mode(read, where, as_dict(action.get("verificationMethod")))
     access = read.text(where, action, "access")
     if access is None:
         read.problem(where, "rule without actions access (ALLOW/DENY); treated as not blocking")
@@ -915,7 +837,7 @@ def signins_from(
 def _signin(
     read: Reader, where: Where, event: dict[str, Any], when: datetime, mfa_sessions: set[str]
 ) -> SignIn | None:
-    actor = _dict(event.get("actor"))
+    actor = as_dict(event.get("actor"))
     name = read.text(where, actor, "alternateId", "actor.alternateId")
     if name is None:
         read.problem(where, "session start without actor.alternateId; skipped")
@@ -925,7 +847,7 @@ def _signin(
     single = None
     if success and isinstance(session, str) and session not in ("", "unknown"):
         single = session not in mfa_sessions
-    client = _dict(event.get("client"))
+    client = as_dict(event.get("client"))
     return SignIn(
         source=SOURCE,
         time=when,
@@ -937,14 +859,14 @@ def _signin(
         risk_level=_risk_level(_path(event, "debugContext", "debugData", "risk")),
         ip_address=read.text(where, client, "ipAddress", "client.ipAddress"),
         user_agent=read.text(
-            where, _dict(client.get("userAgent")), "rawUserAgent", "client.userAgent.rawUserAgent"
+            where, as_dict(client.get("userAgent")), "rawUserAgent", "client.userAgent.rawUserAgent"
         ),
         evidence=[where.evidence()],
     )
 
 
 def _outcome(read: Reader, where: Where, event: dict[str, Any]) -> bool | None:
-    result = read.text(where, _dict(event.get("outcome")), "result", "outcome.result")
+    result = read.text(where, as_dict(event.get("outcome")), "result", "outcome.result")
     if result is None:
         return None
     if result not in OUTCOMES:
